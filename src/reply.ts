@@ -1,0 +1,39 @@
+import type { ApprovalRequest } from './approvals/types.ts';
+import type { CloudResource } from './stores/graph.ts';
+import type { MetricSummary } from './metrics/source.ts';
+
+/**
+ * A platform-neutral answer: ordered parts that every adapter knows how to render.
+ * Nothing here is Slack or Teams specific.
+ */
+export type ReplyPart =
+  | { kind: 'text'; markdown: string }
+  | { kind: 'facts'; title?: string; facts: readonly { label: string; value: string }[] }
+  | { kind: 'resources'; title: string; resources: readonly ResourceCard[] }
+  | { kind: 'metrics'; title: string; summaries: readonly MetricSummary[] }
+  | { kind: 'citations'; citations: readonly Citation[] }
+  | { kind: 'approval'; approval: ApprovalRequest }
+  | { kind: 'status'; text: string; degraded: readonly string[] };
+
+export interface ResourceCard {
+  resource: CloudResource;
+  /** Why the card is here: "named in the question", "depends on checkout-api", … */
+  relation?: string;
+}
+
+export interface Citation {
+  runbookId: string;
+  title: string;
+  section: string;
+  score: number;
+}
+
+export interface Reply {
+  /** One-line plain-text summary: notification fallback, parent message, CLI header. */
+  summary: string;
+  parts: ReplyPart[];
+}
+
+export function textReply(summary: string, markdown = summary): Reply {
+  return { summary, parts: [{ kind: 'text', markdown }] };
+}

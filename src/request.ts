@@ -1,0 +1,69 @@
+import { z } from 'zod';
+
+/** Where a request came from. */
+export const RequestSource = z.enum(['slash', 'mention', 'alert', 'cli', 'webhook']);
+export type RequestSource = z.infer<typeof RequestSource>;
+
+export const Platform = z.enum(['slack', 'teams', 'cli', 'api']);
+export type Platform = z.infer<typeof Platform>;
+
+/** viewer may ask; operator may request actions and approve low risk; admin may approve all and manage. */
+export const Role = z.enum(['viewer', 'operator', 'admin']);
+export type Role = z.infer<typeof Role>;
+
+const roleRank: Record<Role, number> = { viewer: 0, operator: 1, admin: 2 };
+export function roleAtLeast(role: Role, needed: Role): boolean {
+  return roleRank[role] >= roleRank[needed];
+}
+
+export interface Actor {
+  platform: Platform;
+  userId: string;
+  displayName?: string;
+  role: Role;
+}
+
+/**
+ * A thread on a chat platform. `workspaceId` keeps keys unique where channel ids are not
+ * (Slack Connect shares channel ids across workspaces).
+ */
+export interface ConversationRef {
+  platform: Platform;
+  workspaceId: string;
+  channelId: string;
+  threadId?: string;
+}
+
+export function conversationKey(ref: ConversationRef): string {
+  return [ref.platform, ref.workspaceId, ref.channelId, ref.threadId ?? ''].join(':');
+}
+
+/** Everything a request may touch is decided here, by the adapter, never by the model. */
+export interface RequestContext {
+  orgId: string;
+  requestId: string;
+  source: RequestSource;
+  actor: Actor;
+  conversation: ConversationRef;
+  /** Cloud accounts (provider account ids) this channel may use. */
+  accountIds: readonly string[];
+  /** Action kinds this channel may run, after approval. Empty means read-only. */
+  allowedActions: readonly string[];
+}
+
+/** What the user asked, already parsed from the platform's command grammar. */
+export const Intent = z.discriminatedUnion('kind', [
+  z.object({ kind: z.literal('ask'), question: z.string() }),
+  z.object({ kind: z.literal('resource'), name: z.string() }),
+  z.object({ kind: z.literal('deps'), name: z.string() }),
+  z.object({ kind: z.literal('metrics'), name: z.string(), windowMinutes: z.number().int().positive() }),
+  z.object({ kind: z.literal('runbook'), query: z.string() }),
+  z.object({ kind: z.literal('approvals') }),
+  z.object({ kind: z.literal('help') }),
+]);
+export type Intent = z.infer<typeof Intent>;
+
+export interface CompanionRequest {
+  context: RequestContext;
+  intent: Intent;
+}

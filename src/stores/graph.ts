@@ -1,0 +1,58 @@
+import type { CloudAccountRecord, CloudResource, Relationship, RelationshipType } from './estate.ts';
+
+export type { CloudResource, Relationship, RelationshipType } from './estate.ts';
+
+/** Every read is bounded by the tenant and the accounts the channel may see. */
+export interface GraphScope {
+  orgId: string;
+  accountIds: readonly string[];
+}
+
+export interface ResourceQuery {
+  /** Free text: matched against names, ids and tag values. */
+  text?: string;
+  type?: string;
+  tag?: { key: string; value?: string };
+  limit?: number;
+}
+
+export interface Neighbour {
+  resource: CloudResource;
+  /** Hops from the start resource (1 = direct). */
+  depth: number;
+  /** Type of the relationship that reached this resource. */
+  via: RelationshipType;
+}
+
+export interface ResourceCounts {
+  byType: Record<string, number>;
+  byState: Record<string, number>;
+  byRegion: Record<string, number>;
+}
+
+export interface IngestResult {
+  resources: number;
+  relationships: number;
+  removed: number;
+}
+
+/**
+ * The resource graph (Neo4j in production, in-process by default). Resources outside the scope's
+ * accounts are invisible: a caller cannot reach them by id, name or traversal.
+ */
+export interface ResourceGraph {
+  /** Replaces an organization's estate for the given accounts; idempotent. */
+  ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }): Promise<IngestResult>;
+  getResource(scope: GraphScope, id: string): Promise<CloudResource | undefined>;
+  findResources(scope: GraphScope, query: ResourceQuery): Promise<CloudResource[]>;
+  /** Resources whose name or id is mentioned in free text, best match first. */
+  resolveMentions(scope: GraphScope, text: string, limit?: number): Promise<CloudResource[]>;
+  /** What this resource needs (outgoing edges), to `depth` hops. */
+  dependencies(scope: GraphScope, id: string, depth: number): Promise<Neighbour[]>;
+  /** What needs this resource (incoming edges), to `depth` hops: the blast radius. */
+  dependents(scope: GraphScope, id: string, depth: number): Promise<Neighbour[]>;
+  /** Shortest path between two resources, as resources from `fromId` to `toId`; empty when none. */
+  path(scope: GraphScope, fromId: string, toId: string, maxDepth?: number): Promise<CloudResource[]>;
+  counts(scope: GraphScope): Promise<ResourceCounts>;
+  close(): Promise<void>;
+}

@@ -1,0 +1,21 @@
+import type { Stores } from '../index.ts';
+import { MemoryApprovalStore } from './approvals.ts';
+import { MemoryAuditLog } from './audit.ts';
+import { MemoryConversationStore } from './conversations.ts';
+import { MemoryResourceGraph } from './graph.ts';
+import { MemoryIdempotencyStore } from './idempotency.ts';
+import { MemoryRunbookIndex } from './runbooks.ts';
+import { MemoryTenantDirectory } from './tenants.ts';
+
+export function createMemoryStores(): Stores {
+  return {
+    tenants: new MemoryTenantDirectory(),
+    graph: new MemoryResourceGraph(),
+    runbooks: new MemoryRunbookIndex(),
+    conversations: new MemoryConversationStore(),
+    approvals: new MemoryApprovalStore(),
+    audit: new MemoryAuditLog(),
+    idempotency: new MemoryIdempotencyStore(),
+    describe: { graph: 'in-process graph (embedded)', runbooks: 'in-process BM25 index (embedded)', state: 'in-process (embedded)' },
+  };
+}
