@@ -1,4 +1,6 @@
+import type {} from 'vitest';
 import type { TestProject } from 'vitest/node';
+import { startServices } from '../../scripts/services-lib.mjs';
 
 export interface ServiceEnv {
   NEO4J_URI: string;
@@ -14,17 +16,12 @@ declare module 'vitest' {
   }
 }
 
-interface ServicesLib {
-  startServices(options: { log: (line: string) => void }): Promise<{ env: ServiceEnv; stop: () => Promise<void> }>;
-}
-
 /**
  * Starts real Neo4j and Weaviate servers for the run (or reuses the ones named by NEO4J_URI and
  * WEAVIATE_URL). A server that cannot start fails the run with its log: never a silent skip.
  */
 export default async function setup(project: TestProject): Promise<() => Promise<void>> {
-  const lib = (await import('../../scripts/services-lib.mjs')) as ServicesLib;
-  const started = await lib.startServices({ log: (line) => process.stderr.write(`[services] ${line}\n`) });
+  const started = await startServices({ log: (line) => process.stderr.write(`[services] ${line}\n`) });
   project.provide('services', started.env);
   return async () => {
     await started.stop();
