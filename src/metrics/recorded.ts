@@ -1,0 +1,66 @@
+import { readFile } from 'node:fs/promises';
+import { z } from 'zod';
+import { CompanionError } from '../errors.ts';
+import type { CloudResource } from '../stores/graph.ts';
+import { formatZodIssues } from '../validation.ts';
+import type { MetricSeries, MetricsSource } from './source.ts';
+
+/**
+ * Recorded metric series (demo data, replayed incidents). Values are evenly spaced; the last one is
+ * replayed as "now", so a recording always looks current. Replies label them as recorded.
+ */
+export const RecordedMetricsFile = z.object({
+  version: z.literal(1),
+  series: z.array(z.object({
+    resourceId: z.string().min(1),
+    metric: z.string().min(1),
+    unit: z.string().default(''),
+    threshold: z.number().optional(),
+    intervalSeconds: z.number().int().positive().default(60),
+    values: z.array(z.number()).min(1),
+  })),
+});
+export type RecordedMetricsFile = z.infer<typeof RecordedMetricsFile>;
+
+type RecordedSeries = RecordedMetricsFile['series'][number];
+
+export class RecordedMetricsSource implements MetricsSource {
+  readonly name = 'recorded';
+  private readonly byOrg = new Map<string, Map<string, RecordedSeries[]>>();
+
+  constructor(private readonly now: () => number = Date.now) {}
+
+  add(orgId: string, file: RecordedMetricsFile): void {
+    const org = this.byOrg.get(orgId) ?? new Map<string, RecordedSeries[]>();
+    for (const series of file.series) org.set(series.resourceId, [...(org.get(series.resourceId) ?? []), series]);
+    this.byOrg.set(orgId, org);
+  }
+
+  async load(orgId: string, path: string): Promise<void> {
+    const parsed = RecordedMetricsFile.safeParse(JSON.parse(await readFile(path, 'utf8')));
+    if (!parsed.success) {
+      throw new CompanionError('input_invalid', `${path} is not a valid recorded metrics file:\n${formatZodIssues(parsed.error)}`);
+    }
+    this.add(orgId, parsed.data);
+  }
+
+  supports(_resource: CloudResource): boolean {
+    return true;
+  }
+
+  async series(orgId: string, resource: CloudResource, windowMinutes: number): Promise<MetricSeries[]> {
+    const recorded = this.byOrg.get(orgId)?.get(resource.id) ?? [];
+    const end = Math.floor(this.now() / 60_000) * 60_000;
+    return recorded.map((series) => {
+      const count = Math.min(series.values.length, Math.max(1, Math.floor((windowMinutes * 60) / series.intervalSeconds)));
+      const values = series.values.slice(-count);
+      return {
+        resourceId: resource.id,
+        metric: series.metric,
+        unit: series.unit,
+        ...(series.threshold === undefined ? {} : { threshold: series.threshold }),
+        points: values.map((v, i) => ({ t: new Date(end - (values.length - 1 - i) * series.intervalSeconds * 1000).toISOString(), v })),
+      };
+    });
+  }
+}
