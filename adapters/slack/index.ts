@@ -1,0 +1,225 @@
+import { App, ExpressReceiver, type RespondFn } from '@slack/bolt';
+import type { KnownBlock } from '@slack/types';
+import type { WebClient } from '@slack/web-api';
+import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { z } from 'zod';
+import type { BackgroundWork } from '../../src/background.ts';
+import { parseCommand, helpText } from '../../src/commands.ts';
+import type { Companion, Inbound } from '../../src/companion.ts';
+import type { DecisionOutcome } from '../../src/approvals/service.ts';
+import type { Logger } from '../../src/logging.ts';
+import type { RequestContext } from '../../src/request.ts';
+import type { HttpPlugin } from '../../src/server/http.ts';
+import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
+import { approveActionId, denyActionId } from './ids.ts';
+import { AppMentionEnvelope, BlockActionPayload, inboundFromAction, inboundFromCommand, inboundFromMention, SlashCommandPayload, stripMentions } from './inbound.ts';
+import { boltLogger } from './logger.ts';
+import { escapeMrkdwn } from './mrkdwn.ts';
+import { decisionLine, renderReply, replaceApprovalBlocks } from './render.ts';
+
+export interface SlackAdapterOptions {
+  signingSecret: string;
+  botToken: string;
+  /** Web API base, e.g. https://slack-gov.com/api/ for GovSlack, or a local fake in tests. */
+  apiUrl?: string;
+  maxBodyBytes: number;
+  companion: Companion;
+  idempotency: IdempotencyStore;
+  background: BackgroundWork;
+  logger: Logger;
+}
+
+const eventDedupeTtlMs = 60 * 60 * 1000;
+const maxClockSkewSeconds = 300;
+
+/**
+ * The Slack surface: `/cloud` commands, @mentions and Approve/Deny clicks at POST /slack/events, on
+ * Bolt's Express receiver (signature and replay checks included). Every handler acks at once and
+ * does the work in the background, answering in the thread.
+ */
+export async function createSlackAdapter(options: SlackAdapterOptions): Promise<HttpPlugin> {
+  const log = options.logger.child({ adapter: 'slack' });
+  const router = express.Router();
+  router.post('/slack/events', rejectFutureTimestamps);
+  const receiver = new ExpressReceiver({
+    signingSecret: options.signingSecret,
+    endpoints: '/slack/events',
+    router,
+    bodyLimit: options.maxBodyBytes,
+    logger: boltLogger(log),
+  });
+  const app = new App({
+    token: options.botToken,
+    receiver,
+    logger: boltLogger(log),
+    deferInitialization: true,
+    clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
+  });
+  await app.init();
+  const handlers = new SlackHandlers(options, log);
+
+  app.command('/cloud', async ({ ack, body, client, respond }) => {
+    await ack();
+    options.background.run('slack.command', () => handlers.command(body, client, respond));
+  });
+  app.event('app_mention', async ({ body, client }) => {
+    options.background.run('slack.mention', () => handlers.mention(body, client));
+  });
+  for (const actionId of [approveActionId, denyActionId]) {
+    app.action(actionId, async ({ ack, body, client }) => {
+      await ack();
+      options.background.run('slack.approval', () => handlers.approval(body, client));
+    });
+  }
+  app.error(async (error) => {
+    log.error({ err: error }, 'Slack handler failed');
+  });
+
+  return {
+    name: 'slack',
+    mount(http: Express) {
+      http.use(router);
+    },
+  };
+}
+
+/** Bolt rejects old timestamps only; a timestamp far in the future is a replay risk too. */
+function rejectFutureTimestamps(req: Request, res: Response, next: NextFunction): void {
+  const ts = Number(req.header('x-slack-request-timestamp'));
+  if (Number.isFinite(ts) && ts - Date.now() / 1000 > maxClockSkewSeconds) {
+    res.status(401).send();
+    return;
+  }
+  next();
+}
+
+class SlackHandlers {
+  constructor(private readonly options: SlackAdapterOptions, private readonly log: Logger) {}
+
+  async command(body: unknown, client: WebClient, respond: RespondFn): Promise<void> {
+    const parsed = SlashCommandPayload.safeParse(body);
+    if (!parsed.success) {
+      this.log.warn({ issues: parsed.error.issues.length }, 'malformed slash command');
+      return;
+    }
+    const command = parsed.data;
+    const intent = parseCommand(command.text);
+    const resolution = await this.options.companion.resolveContext(inboundFromCommand(command));
+    if (!resolution.ok) {
+      await respond({ response_type: 'ephemeral', text: resolution.message });
+      return;
+    }
+    if (intent.kind === 'help') {
+      await respond({ response_type: 'ephemeral', text: helpText });
+      return;
+    }
+    // The question becomes the thread's parent message, so the answer and every click live in one thread.
+    let parentTs: string;
+    try {
+      const parent = await client.chat.postMessage({
+        channel: command.channel_id,
+        text: `<@${command.user_id}> asked: ${escapeMrkdwn(command.text)}`,
+        unfurl_links: false,
+      });
+      if (!parent.ts) throw new Error('Slack returned no message ts');
+      parentTs = parent.ts;
+    } catch (error) {
+      await respond({ response_type: 'ephemeral', text: postFailureText(error) });
+      return;
+    }
+    const context: RequestContext = { ...resolution.context, conversation: { ...resolution.context.conversation, threadId: parentTs } };
+    await this.answer(context, intent, client, command.channel_id, parentTs);
+  }
+
+  async mention(body: unknown, client: WebClient): Promise<void> {
+    const parsed = AppMentionEnvelope.safeParse(body);
+    if (!parsed.success) {
+      this.log.warn({ issues: parsed.error.issues.length }, 'malformed app_mention event');
+      return;
+    }
+    const envelope = parsed.data;
+    // Slack delivers events at least once (and retries after 3 s); the event id runs the work once.
+    if (!(await this.options.idempotency.claim(`slack:event:${envelope.event_id}`, eventDedupeTtlMs))) {
+      this.log.info({ eventId: envelope.event_id }, 'duplicate Slack event ignored');
+      return;
+    }
+    const inbound: Inbound = inboundFromMention(envelope);
+    const threadTs = inbound.threadId ?? envelope.event.ts;
+    const resolution = await this.options.companion.resolveContext(inbound);
+    if (!resolution.ok) {
+      await client.chat.postMessage({ channel: envelope.event.channel, thread_ts: threadTs, text: resolution.message });
+      return;
+    }
+    await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
+  }
+
+  async approval(body: unknown, client: WebClient): Promise<void> {
+    const parsed = BlockActionPayload.safeParse(body);
+    if (!parsed.success) {
+      this.log.warn({ issues: parsed.error.issues.length }, 'malformed block_actions payload');
+      return;
+    }
+    const payload = parsed.data;
+    const action = payload.actions.find((a) => a.action_id === approveActionId || a.action_id === denyActionId);
+    const approvalId = z.uuid().safeParse(action?.value);
+    if (!action || !approvalId.success) {
+      this.log.warn('approval click without a valid approval id');
+      return;
+    }
+    const channel = payload.channel.id;
+    const ephemeral = (text: string): Promise<unknown> => client.chat.postEphemeral({ channel, user: payload.user.id, text, ...(payload.message?.thread_ts ? { thread_ts: payload.message.thread_ts } : {}) });
+    const resolution = await this.options.companion.resolveContext(inboundFromAction(payload));
+    if (!resolution.ok) {
+      await ephemeral(resolution.message);
+      return;
+    }
+    const outcome = await this.options.companion.decide(resolution.context, approvalId.data, action.action_id === approveActionId ? 'approve' : 'deny');
+    await this.showOutcome(outcome, payload, client, ephemeral);
+  }
+
+  private async showOutcome(outcome: DecisionOutcome, payload: BlockActionPayload, client: WebClient, ephemeral: (text: string) => Promise<unknown>): Promise<void> {
+    switch (outcome.kind) {
+      case 'forbidden':
+      case 'not_found':
+        await ephemeral(outcome.message);
+        return;
+      case 'already_decided':
+        await ephemeral(`This request was already handled: ${decisionLine(outcome.approval)}`);
+        return;
+      case 'expired':
+      case 'denied':
+      case 'executed': {
+        const approval = outcome.approval;
+        const messageTs = payload.container?.message_ts ?? payload.message?.ts;
+        if (messageTs && payload.message?.blocks) {
+          const blocks = replaceApprovalBlocks(payload.message.blocks as KnownBlock[], approval);
+          await client.chat.update({ channel: payload.channel.id, ts: messageTs, text: decisionLine(approval), blocks });
+        }
+        if (outcome.kind === 'executed') {
+          const threadTs = approval.conversation.threadId ?? payload.message?.thread_ts ?? messageTs;
+          await client.chat.postMessage({
+            channel: payload.channel.id,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            text: `${approval.state === 'succeeded' ? ':white_check_mark:' : ':x:'} <@${payload.user.id}> approved \`${approval.action.kind}\` on ${escapeMrkdwn(approval.action.targetName)}: ${escapeMrkdwn(approval.result ?? approval.state)}`,
+          });
+        }
+        if (outcome.kind === 'expired') await ephemeral('This approval request expired before anyone decided; ask again to get a fresh one.');
+        return;
+      }
+    }
+  }
+
+  private async answer(context: RequestContext, intent: ReturnType<typeof parseCommand>, client: WebClient, channel: string, threadTs: string): Promise<void> {
+    const reply = await this.options.companion.handle({ context, intent });
+    const message = renderReply(reply);
+    await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks, unfurl_links: false });
+  }
+}
+
+function postFailureText(error: unknown): string {
+  const code = (error as { data?: { error?: string } }).data?.error;
+  if (code === 'not_in_channel' || code === 'channel_not_found') {
+    return 'I cannot post in this channel yet. Invite me with `/invite @Cloud Companion`, then ask again.';
+  }
+  return `I could not post the answer in this channel (${code ?? (error as Error).message}). Check the app's scopes (chat:write) and try again.`;
+}

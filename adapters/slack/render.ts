@@ -1,0 +1,143 @@
+import type { KnownBlock } from '@slack/types';
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import { findActionKind } from '../../src/approvals/catalog.ts';
+import type { MetricSummary } from '../../src/metrics/source.ts';
+import type { Reply, ReplyPart, ResourceCard } from '../../src/reply.ts';
+import { approvalActionsBlockId, approvalBlockId, approveActionId, denyActionId } from './ids.ts';
+import { escapeMrkdwn, truncate } from './mrkdwn.ts';
+
+const maxBlocks = 50;
+const maxSectionChars = 3000;
+const maxListItems = 10;
+
+export interface SlackMessage {
+  text: string;
+  blocks: KnownBlock[];
+}
+
+/** Renders a platform-neutral reply as Block Kit, within Slack's block and length limits. */
+export function renderReply(reply: Reply): SlackMessage {
+  const blocks = reply.parts.flatMap(renderPart);
+  if (blocks.length > maxBlocks) {
+    blocks.splice(maxBlocks - 1, blocks.length, context(`… ${blocks.length - maxBlocks + 1} more block(s) left out to fit Slack's limit.`));
+  }
+  return { text: truncate(reply.summary, 3000), blocks };
+}
+
+function renderPart(part: ReplyPart): KnownBlock[] {
+  switch (part.kind) {
+    case 'text':
+      return splitSections(escapeMrkdwn(part.markdown));
+    case 'facts':
+      return [{
+        type: 'section',
+        ...(part.title ? { text: { type: 'mrkdwn', text: `*${escapeMrkdwn(part.title)}*` } } : {}),
+        fields: part.facts.slice(0, 10).map((f) => ({ type: 'mrkdwn', text: truncate(`*${escapeMrkdwn(f.label)}*\n${escapeMrkdwn(f.value)}`, 2000) })),
+      }];
+    case 'resources':
+      return [section(`*${escapeMrkdwn(part.title)}*\n${listWithMore(part.resources.map(resourceLine))}`)];
+    case 'metrics':
+      return [section(`*${escapeMrkdwn(part.title)}*\n${listWithMore(part.summaries.map(metricLine))}`)];
+    case 'citations':
+      return [context(part.citations.slice(0, 10).map((c) => `:book: ${escapeMrkdwn(c.title)} § ${escapeMrkdwn(c.section)}`).join('   '))];
+    case 'approval':
+      return renderApproval(part.approval);
+    case 'status':
+      return [context(`${escapeMrkdwn(part.text)}${part.degraded.length ? `\n:warning: ${part.degraded.map(escapeMrkdwn).join('\n:warning: ')}` : ''}`)];
+  }
+}
+
+/** The approval card: exactly what will run, and the buttons while it is pending. */
+export function renderApproval(approval: ApprovalRequest): KnownBlock[] {
+  const kind = findActionKind(approval.action.kind);
+  const what = kind ? kind.describe(approval.action.params as never, approval.action.targetName) : approval.action.kind;
+  const header = [
+    `*Approval ${approval.state === 'pending' ? 'needed' : approval.state}:* ${escapeMrkdwn(what)}`,
+    `\`${escapeMrkdwn(approval.action.kind)}\` · ${approval.risk} risk · needs ${approval.requiredRole} · account ${escapeMrkdwn(approval.action.accountId)}`,
+    `Parameters: \`${escapeMrkdwn(JSON.stringify(approval.action.params))}\``,
+    `Reason: ${escapeMrkdwn(approval.reason)}`,
+  ].join('\n');
+  const card: KnownBlock = { type: 'section', block_id: approvalBlockId(approval.id), text: { type: 'mrkdwn', text: truncate(header, maxSectionChars) } };
+  if (approval.state !== 'pending') return [card, context(decisionLine(approval))];
+  return [card, {
+    type: 'actions',
+    block_id: approvalActionsBlockId(approval.id),
+    elements: [
+      {
+        type: 'button', action_id: approveActionId, value: approval.id, style: 'primary', text: { type: 'plain_text', text: 'Approve' },
+        ...(approval.risk === 'low' ? {} : {
+          confirm: {
+            title: { type: 'plain_text', text: 'Run this action?' },
+            text: { type: 'mrkdwn', text: truncate(escapeMrkdwn(what), 300) },
+            confirm: { type: 'plain_text', text: 'Approve and run' },
+            deny: { type: 'plain_text', text: 'Cancel' },
+          },
+        }),
+      },
+      { type: 'button', action_id: denyActionId, value: approval.id, style: 'danger', text: { type: 'plain_text', text: 'Deny' } },
+    ],
+  }];
+}
+
+/** Replaces the card of one approval inside an existing message, keeping the rest of it. */
+export function replaceApprovalBlocks(blocks: readonly KnownBlock[], approval: ApprovalRequest): KnownBlock[] {
+  const ids = new Set([approvalBlockId(approval.id), approvalActionsBlockId(approval.id)]);
+  const index = blocks.findIndex((b) => b.block_id !== undefined && ids.has(b.block_id));
+  const rendered = renderApproval(approval);
+  if (index === -1) return [...blocks, ...rendered];
+  const rest = blocks.filter((b, i) => i < index || (i > index && !(b.block_id !== undefined && ids.has(b.block_id)) && !isDecisionContextOf(blocks, i, index)));
+  rest.splice(index, 0, ...rendered);
+  return rest;
+}
+
+// A decided card is followed by its decision context block, which has no block id of its own.
+function isDecisionContextOf(blocks: readonly KnownBlock[], i: number, cardIndex: number): boolean {
+  return i === cardIndex + 1 && blocks[i]?.type === 'context';
+}
+
+export function decisionLine(approval: ApprovalRequest): string {
+  const last = approval.decisions.at(-1);
+  const who = last ? `<@${last.by}>` : 'nobody';
+  const icon = { approved: ':hourglass:', executing: ':hourglass:', succeeded: ':white_check_mark:', failed: ':x:', denied: ':no_entry_sign:', expired: ':clock3:', pending: ':grey_question:' }[approval.state];
+  const verb = last?.decision === 'deny' ? 'Denied' : approval.state === 'expired' ? 'Expired' : 'Approved';
+  const result = approval.result ? ` · ${escapeMrkdwn(approval.result)}` : '';
+  return truncate(`${icon} ${verb} by ${who} · ${approval.state}${result}`, 3000);
+}
+
+function resourceLine(card: ResourceCard): string {
+  const r = card.resource;
+  return `• *${escapeMrkdwn(r.name)}* \`${escapeMrkdwn(r.type)}\` ${escapeMrkdwn(r.region)} · ${escapeMrkdwn(r.state)}${card.relation ? ` · _${escapeMrkdwn(card.relation)}_` : ''}`;
+}
+
+function metricLine(s: MetricSummary): string {
+  const flag = s.anomaly ? ` :warning: ${escapeMrkdwn(s.anomaly)}` : '';
+  return `• *${escapeMrkdwn(s.resourceName)}* ${escapeMrkdwn(s.metric)}: last ${s.last} ${escapeMrkdwn(s.unit)} (avg ${s.avg}, max ${s.max}, ${s.trend})${flag} _${escapeMrkdwn(s.source)}_`;
+}
+
+function listWithMore(lines: readonly string[]): string {
+  const shown = lines.slice(0, maxListItems);
+  const more = lines.length - shown.length;
+  return truncate([...shown, ...(more > 0 ? [`…and ${more} more`] : [])].join('\n'), maxSectionChars - 200);
+}
+
+function section(text: string): KnownBlock {
+  return { type: 'section', text: { type: 'mrkdwn', text: truncate(text, maxSectionChars) } };
+}
+
+function context(text: string): KnownBlock {
+  return { type: 'context', elements: [{ type: 'mrkdwn', text: truncate(text, 3000) }] };
+}
+
+/** Long text becomes several sections, cut at line breaks where possible. */
+function splitSections(text: string): KnownBlock[] {
+  const blocks: KnownBlock[] = [];
+  let rest = text;
+  while (rest.length > maxSectionChars) {
+    const newline = rest.lastIndexOf('\n', maxSectionChars);
+    const cut = newline > maxSectionChars / 2 ? newline : rest.lastIndexOf(' ', maxSectionChars) > 0 ? rest.lastIndexOf(' ', maxSectionChars) : maxSectionChars;
+    blocks.push(section(rest.slice(0, cut)));
+    rest = rest.slice(cut).trimStart();
+  }
+  if (rest) blocks.push(section(rest));
+  return blocks;
+}

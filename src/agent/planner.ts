@@ -1,0 +1,254 @@
+import type { ApprovalRequest } from '../approvals/types.ts';
+import { findActionKind } from '../approvals/catalog.ts';
+import { helpText } from '../commands.ts';
+import type { MetricSummary } from '../metrics/source.ts';
+import type { Citation, Reply, ReplyPart, ResourceCard } from '../reply.ts';
+import type { Intent } from '../request.ts';
+import type { CloudResource, Neighbour } from '../stores/graph.ts';
+import type { RunbookHit } from '../stores/runbooks.ts';
+import type { Toolset } from '../../tools/index.ts';
+import type { DependencyView } from '../../tools/resource-graph/dependencies.ts';
+import { Degradations } from './evidence.ts';
+import type { InvestigationInput, Investigator } from './investigator.ts';
+
+const maxPrimary = 2;
+const maxMetricResources = 4;
+const maxProposals = 2;
+
+const stopWords = new Set(['the', 'and', 'why', 'what', 'how', 'is', 'are', 'was', 'our', 'its', 'with', 'from', 'this', 'that', 'slow', 'down', 'high', 'failing', 'errors', 'error', 'broken', 'wrong', 'does', 'did', 'not', 'for', 'about']);
+
+/**
+ * The deterministic planner: gathers evidence with the tools (resources, dependencies, metrics,
+ * runbooks) and proposes the matching runbooks' actions. It needs no LLM and always gives the same
+ * answer for the same data.
+ */
+export class DeterministicPlanner implements Investigator {
+  readonly name = 'deterministic planner';
+
+  constructor(private readonly statusLabel: string) {}
+
+  async investigate({ request, tools }: InvestigationInput): Promise<Reply> {
+    const degraded = new Degradations();
+    const reply = await this.answer(request.intent, tools, degraded);
+    reply.parts.push({ kind: 'status', text: this.statusLabel, degraded: degraded.notes });
+    return reply;
+  }
+
+  private async answer(intent: Intent, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    switch (intent.kind) {
+      case 'help':
+        return { summary: 'How to use Cloud Companion', parts: [{ kind: 'text', markdown: helpText }] };
+      case 'resource':
+        return this.resource(intent.name, tools, degraded);
+      case 'deps':
+        return this.deps(intent.name, tools, degraded);
+      case 'metrics':
+        return this.metrics(intent.name, intent.windowMinutes, tools, degraded);
+      case 'runbook':
+        return this.runbooks(intent.query, tools, degraded);
+      case 'approvals':
+        return this.approvals(tools, degraded);
+      case 'ask':
+        return this.investigateQuestion(intent.question, tools, degraded);
+    }
+  }
+
+  private async resource(name: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const view = await degraded.attempt('Resource graph', undefined, () => tools.dependencies.run({ resource: name, depth: 1 }));
+    if (!view?.resource) return notFound(name);
+    const r = view.resource;
+    return {
+      summary: `${r.name}: ${r.type} in ${r.region}, ${r.state}`,
+      parts: [
+        { kind: 'resources', title: 'Resource', resources: [{ resource: r }] },
+        { kind: 'facts', facts: [
+          { label: 'Depends on', value: names(view.dependencies) || 'nothing recorded' },
+          { label: 'Depended on by', value: names(view.dependents) || 'nothing recorded' },
+        ] },
+      ],
+    };
+  }
+
+  private async deps(name: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const view = await degraded.attempt('Resource graph', undefined, () => tools.dependencies.run({ resource: name, depth: 3 }));
+    if (!view?.resource) return notFound(name);
+    return {
+      summary: `${view.resource.name} depends on ${view.dependencies.length} resource(s); ${view.dependents.length} depend on it`,
+      parts: dependencyParts(view),
+    };
+  }
+
+  private async metrics(name: string, windowMinutes: number, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const view = await degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: name, windowMinutes }));
+    if (!view?.resourceName) return notFound(name);
+    view.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`));
+    return {
+      summary: `${view.resourceName}: ${view.summaries.length} metric(s) over ${windowMinutes} min${anomalyNote(view.summaries)}`,
+      parts: [{ kind: 'metrics', title: `Metrics of ${view.resourceName}, last ${windowMinutes} min`, summaries: view.summaries }],
+    };
+  }
+
+  private async runbooks(query: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const hits = await degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query }));
+    if (hits.length === 0) return { summary: `No runbook matches "${query}"`, parts: [{ kind: 'text', markdown: `No runbook matches _${query}_.` }] };
+    const best = hits[0] as RunbookHit;
+    return {
+      summary: `Best match: ${best.chunk.title} § ${best.chunk.section}`,
+      parts: [
+        { kind: 'text', markdown: `*${best.chunk.title} § ${best.chunk.section}*\n${best.chunk.text}` },
+        { kind: 'citations', citations: hits.map(citation) },
+      ],
+    };
+  }
+
+  private async approvals(tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const pending = await degraded.attempt('Approvals', [], () => tools.listApprovals.run({}));
+    if (pending.length === 0) return { summary: 'No pending approval requests', parts: [{ kind: 'text', markdown: 'No pending approval requests.' }] };
+    return {
+      summary: `${pending.length} pending approval request(s)`,
+      parts: pending.map((approval): ReplyPart => ({ kind: 'approval', approval })),
+    };
+  }
+
+  private async investigateQuestion(question: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const primary = await degraded.attempt('Resource graph', [], () => this.findPrimary(question, tools));
+    const views = await Promise.all(primary.map((r) => degraded.attempt('Resource graph', undefined, () => tools.dependencies.run({ resource: r.id, depth: 2 }))));
+    const related = uniqueResources([
+      ...primary,
+      ...views.flatMap((v) => (v?.dependencies ?? []).filter((n) => n.depth === 1).map((n) => n.resource)),
+    ]).slice(0, maxMetricResources);
+    const [metricViews, hits] = await Promise.all([
+      Promise.all(related.map((r) => degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: r.id, windowMinutes: 60 })))),
+      degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query: question, resourceTypes: [...new Set(primary.map((r) => r.type))] })),
+    ]);
+    metricViews.forEach((v) => v?.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`)));
+    const summaries = metricViews.flatMap((v) => v?.summaries ?? []);
+    const proposals = await this.propose(primary, related, summaries, hits, tools, degraded);
+
+    const parts: ReplyPart[] = [];
+    const findings = describeFindings(primary, views, summaries, hits);
+    parts.push({ kind: 'text', markdown: findings.markdown });
+    if (primary.length > 0) {
+      const cards: ResourceCard[] = primary.map((resource) => ({ resource, relation: 'named in the question' }));
+      parts.push({ kind: 'resources', title: 'Resources', resources: cards });
+    }
+    for (const view of views) if (view?.resource && (view.dependencies.length || view.dependents.length)) parts.push(...dependencyParts(view));
+    if (summaries.length > 0) parts.push({ kind: 'metrics', title: 'Metrics, last 60 min', summaries });
+    if (hits.length > 0) parts.push({ kind: 'citations', citations: hits.slice(0, 3).map(citation) });
+    for (const approval of proposals.created) parts.push({ kind: 'approval', approval });
+    if (proposals.notes.length > 0) parts.push({ kind: 'text', markdown: proposals.notes.map((n) => `_${n}_`).join('\n') });
+    return { summary: findings.summary, parts };
+  }
+
+  private async findPrimary(question: string, tools: Toolset): Promise<CloudResource[]> {
+    const mentioned = await tools.findResources.run({ query: question });
+    if (mentioned.length > 0) return mentioned.slice(0, maxPrimary);
+    const words = question.toLowerCase().split(/[^a-z0-9_.-]+/).filter((w) => w.length >= 3 && !stopWords.has(w));
+    for (const word of words) {
+      const found = await tools.findResources.run({ query: word });
+      if (found.length > 0) return found.slice(0, maxPrimary);
+    }
+    return [];
+  }
+
+  /** Proposes the suggested actions of the best runbooks that fit a resource under investigation. */
+  private async propose(primary: readonly CloudResource[], related: readonly CloudResource[], summaries: readonly MetricSummary[], hits: readonly RunbookHit[], tools: Toolset, degraded: Degradations): Promise<{ created: ApprovalRequest[]; notes: string[] }> {
+    const created: ApprovalRequest[] = [];
+    const notes: string[] = [];
+    if (primary.length === 0) return { created, notes };
+    const runbookIds = [...new Set(hits.map((h) => h.chunk.runbookId))].slice(0, 2);
+    const candidates = uniqueResources([...primary, ...related]);
+    for (const runbookId of runbookIds) {
+      const runbook = await degraded.attempt('Runbook search', undefined, () => tools.getRunbook.run({ runbookId }));
+      for (const action of runbook?.actions ?? []) {
+        if (created.length >= maxProposals) break;
+        const kind = findActionKind(action.kind);
+        const target = candidates.find((r) => kind?.targets.includes(r.type) && isTroubled(r, summaries));
+        if (!kind || !target) continue;
+        const result = await degraded.attempt('Approvals', undefined, () => tools.proposeAction.run({
+          kind: action.kind, resource: target.id, params: action.params,
+          reason: action.reason ?? `Suggested by runbook "${runbook?.title ?? runbookId}" for ${target.name}.`,
+        }));
+        if (result?.ok) created.push(result.approval);
+        else if (result) notes.push(result.message);
+      }
+    }
+    return { created, notes };
+  }
+}
+
+/** Worth acting on: degraded state, or a metric past its threshold. */
+function isTroubled(resource: CloudResource, summaries: readonly MetricSummary[]): boolean {
+  return !['running', 'available', 'active', 'ok', 'healthy'].includes(resource.state.toLowerCase())
+    || summaries.some((s) => s.resourceId === resource.id && s.anomaly !== undefined);
+}
+
+function describeFindings(primary: readonly CloudResource[], views: readonly (DependencyView | undefined)[], summaries: readonly MetricSummary[], hits: readonly RunbookHit[]): { summary: string; markdown: string } {
+  if (primary.length === 0) {
+    const runbookLine = hits[0] ? ` The closest runbook is *${hits[0].chunk.title}*.` : '';
+    return {
+      summary: 'No resource named in the question was found in this channel\'s accounts',
+      markdown: `I could not find a resource named in your question among the accounts this channel can use. Name it as it appears in your cloud, or try \`/cloud resource <name>\`.${runbookLine}`,
+    };
+  }
+  const lines: string[] = [];
+  for (const resource of primary) {
+    const view = views.find((v) => v?.resource?.id === resource.id);
+    const anomalies = summaries.filter((s) => s.anomaly);
+    const own = anomalies.filter((s) => s.resourceId === resource.id);
+    const downstream = anomalies.filter((s) => s.resourceId !== resource.id && view?.dependencies.some((d) => d.resource.id === s.resourceId));
+    const parts = [`*${resource.name}* (${resource.type}, ${resource.region}) is *${resource.state}*.`];
+    if (own.length) parts.push(`Its ${own.map((s) => `${s.metric} is ${s.anomaly} (last ${s.last}${unit(s)})`).join('; ')}.`);
+    if (downstream.length) parts.push(`Downstream, ${downstream.map((s) => `${s.resourceName} ${s.metric} is ${s.anomaly}`).join('; ')}.`);
+    if (!own.length && !downstream.length) parts.push('No metric is past its threshold in the last hour.');
+    if (view && view.dependents.length) parts.push(`${view.dependents.length} resource(s) depend on it: ${names(view.dependents.slice(0, 5))}.`);
+    lines.push(parts.join(' '));
+  }
+  if (hits[0]) lines.push(`Relevant runbook: *${hits[0].chunk.title}* § ${hits[0].chunk.section}.`);
+  const first = primary[0] as CloudResource;
+  const firstAnomaly = summaries.find((s) => s.resourceId === first.id && s.anomaly);
+  return {
+    summary: `${first.name} is ${first.state}${firstAnomaly ? `: ${firstAnomaly.metric} ${firstAnomaly.anomaly}` : ''}`,
+    markdown: lines.join('\n'),
+  };
+}
+
+function dependencyParts(view: DependencyView): ReplyPart[] {
+  const cards = (list: readonly Neighbour[], verb: string): ResourceCard[] => list.map((n) => ({ resource: n.resource, relation: `${verb} (${n.via.toLowerCase()}, ${n.depth} hop${n.depth > 1 ? 's' : ''})` }));
+  const name = view.resource?.name ?? '';
+  const parts: ReplyPart[] = [];
+  if (view.dependencies.length) parts.push({ kind: 'resources', title: `${name} depends on`, resources: cards(view.dependencies, 'dependency') });
+  if (view.dependents.length) parts.push({ kind: 'resources', title: `Depends on ${name} (blast radius)`, resources: cards(view.dependents, 'dependent') });
+  if (parts.length === 0) parts.push({ kind: 'text', markdown: `No dependencies of ${name} are recorded.` });
+  return parts;
+}
+
+function notFound(name: string): Reply {
+  return {
+    summary: `No resource "${name}" in this channel's accounts`,
+    parts: [{ kind: 'text', markdown: `I found no resource called _${name}_ in the accounts this channel can use. Check the name, or ask \`/cloud <question>\` to search.` }],
+  };
+}
+
+function citation(hit: RunbookHit): Citation {
+  return { runbookId: hit.chunk.runbookId, title: hit.chunk.title, section: hit.chunk.section, score: Math.round(hit.score * 100) / 100 };
+}
+
+function names(list: readonly Neighbour[]): string {
+  return list.map((n) => n.resource.name).join(', ');
+}
+
+function anomalyNote(summaries: readonly MetricSummary[]): string {
+  const anomalies = summaries.filter((s) => s.anomaly);
+  return anomalies.length ? `; ${anomalies.map((s) => `${s.metric} ${s.anomaly}`).join('; ')}` : '';
+}
+
+function unit(summary: MetricSummary): string {
+  return summary.unit === 'Percent' ? '%' : summary.unit ? ` ${summary.unit}` : '';
+}
+
+function uniqueResources(resources: readonly CloudResource[]): CloudResource[] {
+  const seen = new Map<string, CloudResource>();
+  for (const r of resources) if (!seen.has(r.id)) seen.set(r.id, r);
+  return [...seen.values()];
+}

@@ -1,0 +1,55 @@
+import type { Intent } from './request.ts';
+
+/**
+ * The `/cloud` grammar, shared by every surface: `ask <question>` (the default), `resource <name>`,
+ * `deps <name>`, `metrics <name> [window]`, `runbook <query>`, `approvals`, `help`.
+ */
+export function parseCommand(text: string): Intent {
+  const trimmed = text.trim();
+  if (!trimmed) return { kind: 'help' };
+  const [head = '', ...restWords] = trimmed.split(/\s+/);
+  const rest = restWords.join(' ');
+  switch (head.toLowerCase()) {
+    case 'help':
+    case '?':
+      return { kind: 'help' };
+    case 'ask':
+      return rest ? { kind: 'ask', question: rest } : { kind: 'help' };
+    case 'resource':
+      return rest ? { kind: 'resource', name: rest } : { kind: 'help' };
+    case 'deps':
+      return rest ? { kind: 'deps', name: rest } : { kind: 'help' };
+    case 'runbook':
+      return rest ? { kind: 'runbook', query: rest } : { kind: 'help' };
+    case 'approvals':
+      return { kind: 'approvals' };
+    case 'metrics':
+      return parseMetrics(restWords);
+    default:
+      return { kind: 'ask', question: trimmed };
+  }
+}
+
+function parseMetrics(words: string[]): Intent {
+  if (words.length === 0) return { kind: 'help' };
+  const last = words[words.length - 1] ?? '';
+  const window = /^(\d+)(m|h|d)$/i.exec(last);
+  if (window && words.length > 1) {
+    const amount = Number(window[1]);
+    const unit = (window[2] ?? 'm').toLowerCase();
+    const minutes = unit === 'd' ? amount * 1440 : unit === 'h' ? amount * 60 : amount;
+    return { kind: 'metrics', name: words.slice(0, -1).join(' '), windowMinutes: Math.min(Math.max(minutes, 5), 1440) };
+  }
+  return { kind: 'metrics', name: words.join(' '), windowMinutes: 60 };
+}
+
+export const helpText = [
+  '*Cloud Companion* answers questions about your cloud, in the thread.',
+  '• `/cloud <question>` or `/cloud ask <question>`: investigate, e.g. `/cloud why is checkout-api slow?`',
+  '• `/cloud resource <name>`: one resource and its details',
+  '• `/cloud deps <name>`: what it depends on and what depends on it',
+  '• `/cloud metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h)',
+  '• `/cloud runbook <query>`: search your runbooks',
+  '• `/cloud approvals`: pending approval requests',
+  'Mention the bot in a channel or thread to ask the same things.',
+].join('\n');

@@ -1,0 +1,118 @@
+import { randomUUID } from 'node:crypto';
+import type { Investigator } from './agent/investigator.ts';
+import type { ApprovalService, DecisionOutcome } from './approvals/service.ts';
+import { describeError } from './errors.ts';
+import type { Logger } from './logging.ts';
+import type { MetricsSource } from './metrics/source.ts';
+import type { Reply } from './reply.ts';
+import type { CompanionRequest, ConversationRef, Platform, RequestContext, RequestSource } from './request.ts';
+import type { Stores } from './stores/index.ts';
+import type { WorkspaceIds } from './tenancy/directory.ts';
+import type { Organization } from './tenancy/organization.ts';
+import { channelPolicy, roleOf } from './tenancy/policy.ts';
+import { buildToolset } from '../tools/index.ts';
+
+/** What an adapter knows about a message before tenancy is applied: platform ids only. */
+export interface Inbound {
+  platform: Platform;
+  workspace: WorkspaceIds;
+  /** Key used in conversation refs: Slack `enterprise:team`, Teams tenant id. */
+  workspaceKey: string;
+  channelId: string;
+  threadId?: string;
+  userId: string;
+  userName?: string;
+  source: RequestSource;
+}
+
+export type ContextResolution =
+  | { ok: true; context: RequestContext }
+  | { ok: false; reason: 'unknown_tenant'; message: string };
+
+export const onboardingText = [
+  'This workspace is not connected to a Cloud Companion organization yet, so I cannot show any cloud data here.',
+  'An admin can connect it by adding this workspace id to an organization\'s `bindings` in `tenants.yaml` (see the README, "Tenants"), then restarting the bot.',
+].join(' ');
+
+interface Deps {
+  stores: Stores;
+  approvals: ApprovalService;
+  metrics: readonly MetricsSource[];
+  investigator: Investigator;
+  logger: Logger;
+}
+
+/**
+ * The platform-neutral core: maps platform ids to a tenant-scoped context, answers requests and
+ * decides approvals. Adapters call it; it never calls them.
+ */
+export class Companion {
+  constructor(private readonly deps: Deps) {}
+
+  get investigatorName(): string {
+    return this.deps.investigator.name;
+  }
+
+  async resolveContext(inbound: Inbound): Promise<ContextResolution> {
+    const org = await this.deps.stores.tenants.resolve(inbound.platform, inbound.workspace);
+    if (!org) {
+      this.deps.logger.warn({ platform: inbound.platform, workspace: inbound.workspace }, 'request from an unbound workspace');
+      const ids = Object.entries(inbound.workspace).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ');
+      return { ok: false, reason: 'unknown_tenant', message: `${onboardingText} (Workspace: ${ids}.)` };
+    }
+    return { ok: true, context: this.buildContext(org, inbound) };
+  }
+
+  /** For surfaces that name the organization themselves (CLI, API keys): no workspace binding needed. */
+  async contextForOrganization(orgId: string, inbound: Omit<Inbound, 'workspace' | 'workspaceKey'>): Promise<RequestContext | undefined> {
+    const org = await this.deps.stores.tenants.getOrganization(orgId);
+    return org && this.buildContext(org, { ...inbound, workspace: {}, workspaceKey: orgId });
+  }
+
+  private buildContext(org: Organization, inbound: Inbound): RequestContext {
+    const policy = channelPolicy(org, inbound.platform, inbound.channelId);
+    const conversation: ConversationRef = {
+      platform: inbound.platform, workspaceId: inbound.workspaceKey, channelId: inbound.channelId,
+      ...(inbound.threadId ? { threadId: inbound.threadId } : {}),
+    };
+    return {
+      orgId: org.id,
+      requestId: randomUUID(),
+      source: inbound.source,
+      actor: { platform: inbound.platform, userId: inbound.userId, role: roleOf(org, inbound.platform, inbound.userId), ...(inbound.userName ? { displayName: inbound.userName } : {}) },
+      conversation,
+      accountIds: policy.accountIds,
+      allowedActions: policy.allowedActions,
+    };
+  }
+
+  /** Answers one request. Never throws: a failure becomes a reply that says what went wrong. */
+  async handle(request: CompanionRequest): Promise<Reply> {
+    const { context } = request;
+    const log = this.deps.logger.child({ orgId: context.orgId, requestId: context.requestId, source: context.source });
+    const started = Date.now();
+    const { conversations } = this.deps.stores;
+    const history = await conversations.history(context.orgId, context.conversation).catch(() => []);
+    let reply: Reply;
+    try {
+      const tools = buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals });
+      reply = await this.deps.investigator.investigate({ request, tools, history });
+    } catch (error) {
+      log.error({ err: error }, 'investigation failed');
+      reply = { summary: 'The investigation failed', parts: [{ kind: 'text', markdown: `Something went wrong while investigating: ${describeError(error)}` }, { kind: 'status', text: this.deps.investigator.name, degraded: [describeError(error)] }] };
+    }
+    const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind;
+    await Promise.allSettled([
+      conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() }),
+      conversations.append(context.orgId, context.conversation, { role: 'assistant', text: reply.summary, at: new Date().toISOString() }),
+    ]);
+    log.info({ intent: request.intent.kind, ms: Date.now() - started, parts: reply.parts.length }, 'answered');
+    return reply;
+  }
+
+  async decide(context: RequestContext, approvalId: string, decision: 'approve' | 'deny'): Promise<DecisionOutcome> {
+    const outcome = await this.deps.approvals.decide({ orgId: context.orgId, approvalId, decision, actor: context.actor, allowedActions: context.allowedActions });
+    this.deps.logger.info({ orgId: context.orgId, requestId: context.requestId, approvalId, decision, outcome: outcome.kind }, 'approval decision');
+    return outcome;
+  }
+}

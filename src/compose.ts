@@ -1,0 +1,47 @@
+import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { BackgroundWork } from './background.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logging.ts';
+import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
+import { createHttpApp, listen, type HttpPlugin } from './server/http.ts';
+
+/**
+ * The composition root: the one place that wires platform adapters to the core. Nothing else in
+ * src/ imports an adapter.
+ */
+export interface RunningBot {
+  url: string;
+  runtime: Runtime;
+  background: BackgroundWork;
+  stop(deadlineMs?: number): Promise<void>;
+}
+
+export async function startBot(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
+  const runtime = await createRuntime(config, logger, overrides);
+  const background = new BackgroundWork(logger);
+  const plugins: HttpPlugin[] = [];
+  try {
+    if (config.slack) {
+      plugins.push(await createSlackAdapter({
+        ...config.slack, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
+        idempotency: runtime.stores.idempotency, background, logger,
+      }));
+    }
+    const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);
+    logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
+    return {
+      url: server.url,
+      runtime,
+      background,
+      async stop(deadlineMs = 10_000) {
+        await server.close();
+        await background.drain(deadlineMs);
+        await Promise.allSettled(plugins.map((p) => p.close?.()));
+        await runtime.close();
+      },
+    };
+  } catch (error) {
+    await runtime.close();
+    throw error;
+  }
+}

@@ -1,0 +1,111 @@
+import { readFileSync } from 'node:fs';
+import { fileURLToPath } from 'node:url';
+import { parse as parseYaml } from 'yaml';
+import { z } from 'zod';
+import { CompanionError } from './errors.ts';
+
+export const bundledTenantsFile = fileURLToPath(new URL('./demo/tenants.yaml', import.meta.url));
+
+const optionalText = z.string().trim().min(1).optional();
+const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
+
+/**
+ * Every setting, read from the environment (and optionally a YAML/JSON file named by CONFIG_FILE,
+ * whose keys are the same names; the environment wins). This is the only module that reads process.env.
+ */
+const Settings = z.object({
+  PORT: z.coerce.number().int().min(0).max(65535).default(3000),
+  HOST: z.string().default('0.0.0.0'),
+  LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  TENANTS_FILE: z.string().default(bundledTenantsFile),
+  MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
+  APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
+
+  SLACK_SIGNING_SECRET: optionalText,
+  SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
+  SLACK_API_URL: optionalUrl,
+
+  NEO4J_URI: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\//, 'must start with neo4j:// or bolt://').optional(),
+  NEO4J_USER: z.string().default('neo4j'),
+  NEO4J_PASSWORD: z.string().optional(),
+  NEO4J_DATABASE: optionalText,
+
+  WEAVIATE_URL: optionalUrl,
+  WEAVIATE_GRPC_URL: optionalUrl,
+  WEAVIATE_API_KEY: optionalText,
+
+  OLLAMA_BASE_URL: optionalUrl,
+  OLLAMA_MODEL: z.string().default('qwen2.5:7b-instruct'),
+  OLLAMA_EMBED_MODEL: optionalText,
+}).superRefine((s, ctx) => {
+  if (Boolean(s.SLACK_SIGNING_SECRET) !== Boolean(s.SLACK_BOT_TOKEN)) {
+    ctx.addIssue({ code: 'custom', path: [s.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'], message: 'Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Basic Information and OAuth & Permissions pages of your Slack app)' });
+  }
+  if (s.NEO4J_URI && s.NEO4J_PASSWORD === undefined) {
+    ctx.addIssue({ code: 'custom', path: ['NEO4J_PASSWORD'], message: 'is required when NEO4J_URI is set' });
+  }
+});
+
+export interface Config {
+  port: number;
+  host: string;
+  logLevel: z.infer<typeof Settings>['LOG_LEVEL'];
+  tenantsFile: string;
+  maxBodyBytes: number;
+  approvalTtlMinutes: number;
+  slack?: { signingSecret: string; botToken: string; apiUrl?: string };
+  neo4j?: { uri: string; user: string; password: string; database?: string };
+  weaviate?: { url: string; grpcUrl?: string; apiKey?: string };
+  ollama?: { baseUrl: string; model: string; embedModel?: string };
+}
+
+type Env = Record<string, string | undefined>;
+
+/** Reads and validates configuration; throws one CompanionError listing every problem. */
+export function loadConfig(env: Env = process.env): Config {
+  const fromFile = env.CONFIG_FILE ? readConfigFile(env.CONFIG_FILE) : {};
+  const merged: Env = { ...fromFile };
+  for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
+  const parsed = Settings.safeParse(merged);
+  if (!parsed.success) {
+    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(settings)'}: ${issue.message}`);
+    throw new CompanionError('config_invalid', `Cloud Companion cannot start; fix these settings:\n${lines.join('\n')}`, {
+      hint: 'Each setting is described in the README ("Settings").',
+    });
+  }
+  const s = parsed.data;
+  return {
+    port: s.PORT,
+    host: s.HOST,
+    logLevel: s.LOG_LEVEL,
+    tenantsFile: s.TENANTS_FILE,
+    maxBodyBytes: s.MAX_BODY_BYTES,
+    approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
+    ...(s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN
+      ? { slack: { signingSecret: s.SLACK_SIGNING_SECRET, botToken: s.SLACK_BOT_TOKEN, ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}) } }
+      : {}),
+    ...(s.NEO4J_URI && s.NEO4J_PASSWORD !== undefined
+      ? { neo4j: { uri: s.NEO4J_URI, user: s.NEO4J_USER, password: s.NEO4J_PASSWORD, ...(s.NEO4J_DATABASE ? { database: s.NEO4J_DATABASE } : {}) } }
+      : {}),
+    ...(s.WEAVIATE_URL
+      ? { weaviate: { url: s.WEAVIATE_URL, ...(s.WEAVIATE_GRPC_URL ? { grpcUrl: s.WEAVIATE_GRPC_URL } : {}), ...(s.WEAVIATE_API_KEY ? { apiKey: s.WEAVIATE_API_KEY } : {}) } }
+      : {}),
+    ...(s.OLLAMA_BASE_URL
+      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
+      : {}),
+  };
+}
+
+function readConfigFile(path: string): Env {
+  let raw: unknown;
+  try {
+    raw = parseYaml(readFileSync(path, 'utf8'));
+  } catch (error) {
+    throw new CompanionError('config_invalid', `Cannot read CONFIG_FILE ${path}: ${(error as Error).message}`, { hint: 'Point CONFIG_FILE at a readable YAML or JSON file, or unset it.' });
+  }
+  const parsed = z.record(z.string(), z.union([z.string(), z.number(), z.boolean()])).safeParse(raw ?? {});
+  if (!parsed.success) {
+    throw new CompanionError('config_invalid', `CONFIG_FILE ${path} must be a flat map of SETTING: value.`, { hint: 'See the README, "Settings".' });
+  }
+  return Object.fromEntries(Object.entries(parsed.data).map(([k, v]) => [k, String(v)]));
+}

@@ -1,0 +1,63 @@
+import { DeterministicPlanner } from './agent/planner.ts';
+import type { Investigator } from './agent/investigator.ts';
+import { DryRunExecutor, type ActionExecutor } from './approvals/executor.ts';
+import { ApprovalService } from './approvals/service.ts';
+import { Companion } from './companion.ts';
+import type { Config } from './config.ts';
+import type { Logger } from './logging.ts';
+import { RecordedMetricsSource } from './metrics/recorded.ts';
+import type { MetricsSource } from './metrics/source.ts';
+import { applyTenantsFile } from './seed/seed.ts';
+import { closeStores, type Stores } from './stores/index.ts';
+import { createStores } from './stores/select.ts';
+import { loadTenantsFile } from './tenancy/tenants-file.ts';
+
+/** Everything one running bot holds, adapters aside. */
+export interface Runtime {
+  config: Config;
+  logger: Logger;
+  stores: Stores;
+  companion: Companion;
+  approvals: ApprovalService;
+  metrics: readonly MetricsSource[];
+  investigator: Investigator;
+  /** One line per backend, for the start-up log and `/readyz`. */
+  describe: Record<string, string>;
+  close(): Promise<void>;
+}
+
+export interface RuntimeOverrides {
+  stores?: Stores;
+  executor?: ActionExecutor;
+  now?: () => Date;
+}
+
+export async function createRuntime(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<Runtime> {
+  const tenantsFile = await loadTenantsFile(config.tenantsFile);
+  const stores = overrides.stores ?? await createStores(config, logger);
+  try {
+    const recorded = new RecordedMetricsSource();
+    await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
+    const metrics: MetricsSource[] = [recorded];
+    const executor = overrides.executor ?? new DryRunExecutor();
+    const approvals = new ApprovalService({
+      store: stores.approvals, audit: stores.audit, executor, ttlMinutes: config.approvalTtlMinutes, logger,
+      ...(overrides.now ? { now: overrides.now } : {}),
+    });
+    const describe = {
+      graph: stores.describe.graph,
+      runbooks: stores.describe.runbooks,
+      state: stores.describe.state,
+      metrics: metrics.map((m) => m.name).join(', '),
+      model: 'none (deterministic planner)',
+      executor: executor.name,
+      tenants: `${tenantsFile.organizations.length} organization(s) from ${config.tenantsFile}`,
+    };
+    const investigator = new DeterministicPlanner(`Deterministic planner · metrics: ${describe.metrics} · executor: ${executor.name}`);
+    const companion = new Companion({ stores, approvals, metrics, investigator, logger });
+    return { config, logger, stores, companion, approvals, metrics, investigator, describe, close: () => closeStores(stores) };
+  } catch (error) {
+    await closeStores(stores);
+    throw error;
+  }
+}
