@@ -4,6 +4,6 @@ import type { Stores } from './index.ts';
 import { createMemoryStores } from './memory/index.ts';
 
 /** Neo4j and Weaviate when their URLs are set; the embedded in-process stores otherwise. */
-export async function createStores(config: Config, _logger: Logger): Promise<Stores> {
+export async function createStores(_config: Config, _logger: Logger): Promise<Stores> {
   return createMemoryStores();
 }

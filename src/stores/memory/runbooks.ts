@@ -67,7 +67,8 @@ export class MemoryRunbookIndex implements RunbookIndex {
             if (field === 'tagsText') return doc.tags.join(' ');
             if (field === 'servicesText') return doc.services.join(' ');
             if (field === 'typesText') return doc.resourceTypes.join(' ');
-            return String((doc as unknown as Record<string, unknown>)[field] ?? '');
+            // Stored fields go through this function too: arrays and numbers must stay as they are.
+            return (doc as unknown as Record<string, string>)[field] ?? '';
           },
           searchOptions: { boost: { title: 2, section: 1.5, tagsText: 1.5 }, prefix: true, fuzzy: 0.15, combineWith: 'OR' },
         }),

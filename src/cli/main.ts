@@ -1,0 +1,133 @@
+import { Command, CommanderError } from 'commander';
+import { parseCommand } from '../commands.ts';
+import { loadConfig } from '../config.ts';
+import { describeError, isCompanionError } from '../errors.ts';
+import { createLogger } from '../logging.ts';
+import { createRuntime } from '../runtime.ts';
+import { loadEstateFile } from '../seed/estate-file.ts';
+import { loadRunbookDir } from '../seed/runbook-dir.ts';
+import { renderText } from './render-text.ts';
+
+/** The `cloud-companion` command line. Returns the process exit code. */
+export async function main(argv: readonly string[]): Promise<number> {
+  const program = new Command('cloud-companion')
+    .description('ChatOps for cloud incidents: investigate, explain and fix from Slack and Teams.')
+    .exitOverride()
+    .configureOutput({ writeErr: (text) => process.stderr.write(text) });
+
+  let exitCode = 0;
+
+  program.command('start')
+    .description('Run the bot server (Slack at /slack/events, health at /healthz).')
+    .action(async () => {
+      exitCode = await start();
+    });
+
+  program.command('ask')
+    .description('Ask a question as a chat user would, and print the answer.')
+    .requiredOption('--org <id>', 'organization id from tenants.yaml')
+    .option('--channel <id>', 'channel whose policy applies', 'cli')
+    .option('--user <id>', 'user id whose role applies', 'cli-user')
+    .argument('<question...>', 'the question, or a /cloud command such as "deps checkout-api"')
+    .action(async (words: string[], opts: { org: string; channel: string; user: string }) => {
+      exitCode = await withRuntime(async (runtime) => {
+        const context = await runtime.companion.contextForOrganization(opts.org, { platform: 'cli', source: 'cli', channelId: opts.channel, userId: opts.user });
+        if (!context) {
+          process.stderr.write(`Unknown organization "${opts.org}". Known: ${(await runtime.stores.tenants.listOrganizations()).map((o) => o.id).join(', ')}.\n`);
+          return 2;
+        }
+        const reply = await runtime.companion.handle({ context, intent: parseCommand(words.join(' ')) });
+        process.stdout.write(`${renderText(reply)}\n`);
+        return 0;
+      });
+    });
+
+  const ingest = program.command('ingest').description('Load data into the stores for one organization.');
+  ingest.command('estate')
+    .description('Ingest a normalised inventory file (JSON or YAML, version 1); idempotent.')
+    .argument('<file>')
+    .requiredOption('--org <id>', 'organization id')
+    .action(async (file: string, opts: { org: string }) => {
+      exitCode = await withRuntime(async (runtime) => {
+        if (!(await requireOrg(runtime, opts.org))) return 2;
+        const estate = await loadEstateFile(file);
+        const result = await runtime.stores.graph.ingest(opts.org, estate);
+        process.stdout.write(`Ingested ${result.resources} resources and ${result.relationships} relationships into "${opts.org}" (${result.removed} removed) — ${runtime.describe.graph}.\n`);
+        return 0;
+      });
+    });
+  ingest.command('runbooks')
+    .description('Ingest a folder of Markdown runbooks with front matter; idempotent.')
+    .argument('<dir>')
+    .requiredOption('--org <id>', 'organization id')
+    .action(async (dir: string, opts: { org: string }) => {
+      exitCode = await withRuntime(async (runtime) => {
+        if (!(await requireOrg(runtime, opts.org))) return 2;
+        const result = await runtime.stores.runbooks.upsert(opts.org, await loadRunbookDir(dir));
+        process.stdout.write(`Ingested ${result.runbooks} runbooks (${result.chunks} sections) into "${opts.org}" — ${runtime.describe.runbooks}.\n`);
+        return 0;
+      });
+    });
+
+  program.command('tenants')
+    .description('List the organizations and their bindings.')
+    .action(async () => {
+      exitCode = await withRuntime(async (runtime) => {
+        for (const org of await runtime.stores.tenants.listOrganizations()) {
+          const b = org.bindings;
+          process.stdout.write(`${org.id}\t${org.name}\tslack teams: ${b.slack.teams.join(',') || '-'}\tslack enterprises: ${b.slack.enterprises.join(',') || '-'}\tteams tenants: ${b.teams.tenants.join(',') || '-'}\taccounts: ${org.accounts.map((a) => `${a.provider}:${a.accountId}`).join(',')}\n`);
+        }
+        return 0;
+      });
+    });
+
+  try {
+    await program.parseAsync([...argv], { from: 'user' });
+    return exitCode;
+  } catch (error) {
+    if (error instanceof CommanderError) return error.exitCode;
+    process.stderr.write(`${isCompanionError(error) ? error.toUserText() : describeError(error)}\n`);
+    return 1;
+  }
+}
+
+type RuntimeOf = Awaited<ReturnType<typeof createRuntime>>;
+
+/** CLI commands log only warnings, so their output stays readable. */
+async function withRuntime(work: (runtime: RuntimeOf) => Promise<number>): Promise<number> {
+  const config = loadConfig();
+  const runtime = await createRuntime(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
+  try {
+    return await work(runtime);
+  } finally {
+    await runtime.close();
+  }
+}
+
+async function requireOrg(runtime: RuntimeOf, orgId: string): Promise<boolean> {
+  if (await runtime.stores.tenants.getOrganization(orgId)) return true;
+  process.stderr.write(`Unknown organization "${orgId}". Add it to tenants.yaml first (see README, "Tenants").\n`);
+  return false;
+}
+
+async function start(): Promise<number> {
+  const config = loadConfig();
+  const logger = createLogger({ level: config.logLevel });
+  // Loaded here so `ask` and `ingest` never pull in the Slack SDK.
+  const { startBot } = await import('../compose.ts');
+  const bot = await startBot(config, logger);
+  logger.info({ ...bot.runtime.describe }, 'backends');
+  if (!config.slack) logger.warn('Slack is off: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN to receive /cloud commands (README, "Connect a Slack app").');
+  logger.info(`Try it without Slack: npx cloud-companion ask --org demo "why is checkout-api slow?"`);
+  await new Promise<void>((resolve) => {
+    const stop = (signal: string): void => {
+      logger.info({ signal }, 'shutting down: finishing in-flight work');
+      resolve();
+    };
+    process.once('SIGTERM', stop);
+    process.once('SIGINT', stop);
+  });
+  await bot.stop();
+  logger.info('stopped');
+  return 0;
+}

@@ -1,0 +1,30 @@
+import { findActionKind } from '../approvals/catalog.ts';
+import type { Reply, ReplyPart } from '../reply.ts';
+
+/** Plain-text rendering of a reply for the terminal. */
+export function renderText(reply: Reply): string {
+  return [reply.summary, '', ...reply.parts.map(renderPart)].join('\n').replace(/\n{3,}/g, '\n\n').trimEnd();
+}
+
+function renderPart(part: ReplyPart): string {
+  switch (part.kind) {
+    case 'text':
+      return `${part.markdown}\n`;
+    case 'facts':
+      return `${part.title ? `${part.title}\n` : ''}${part.facts.map((f) => `  ${f.label}: ${f.value}`).join('\n')}\n`;
+    case 'resources':
+      return `${part.title}\n${part.resources.map(({ resource: r, relation }) => `  - ${r.name} (${r.type}, ${r.region}, ${r.state})${relation ? ` ${relation}` : ''}`).join('\n')}\n`;
+    case 'metrics':
+      return `${part.title}\n${part.summaries.map((s) => `  - ${s.resourceName} ${s.metric}: last ${s.last} ${s.unit} (avg ${s.avg}, max ${s.max}, ${s.trend})${s.anomaly ? ` ! ${s.anomaly}` : ''} [${s.source}]`).join('\n')}\n`;
+    case 'citations':
+      return `Runbooks: ${part.citations.map((c) => `${c.title} § ${c.section}`).join('; ')}\n`;
+    case 'approval': {
+      const a = part.approval;
+      const kind = findActionKind(a.action.kind);
+      const what = kind ? kind.describe(a.action.params as never, a.action.targetName) : a.action.kind;
+      return `Approval ${a.state}: ${what} [${a.action.kind}, ${a.risk} risk, needs ${a.requiredRole}] id ${a.id}\n  Reason: ${a.reason}\n`;
+    }
+    case 'status':
+      return `-- ${part.text}${part.degraded.map((d) => `\n!! ${d}`).join('')}`;
+  }
+}

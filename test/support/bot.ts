@@ -1,0 +1,27 @@
+import { loadConfig } from '../../src/config.ts';
+import { startBot, type RunningBot } from '../../src/compose.ts';
+import { DryRunExecutor, type ActionExecutor, type ExecutionResult } from '../../src/approvals/executor.ts';
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import { silentLogger } from '../../src/logging.ts';
+import type { RuntimeOverrides } from '../../src/runtime.ts';
+
+export const testSigningSecret = 'test-signing-secret-0123456789abcdef';
+export const testBotToken = 'xoxb-test-token';
+
+/** Wraps the dry-run executor and records what it ran, so a test can count executions. */
+export class RecordingExecutor implements ActionExecutor {
+  readonly name = 'recording dry-run';
+  readonly executed: ApprovalRequest[] = [];
+  private readonly inner = new DryRunExecutor();
+
+  async execute(approval: ApprovalRequest): Promise<ExecutionResult> {
+    this.executed.push(approval);
+    return this.inner.execute(approval);
+  }
+}
+
+/** The real server on a free loopback port, with Slack's Web API pointed at a local fake. */
+export async function startTestBot(env: Record<string, string>, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
+  const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
+  return startBot(config, silentLogger(), overrides);
+}

@@ -1,0 +1,108 @@
+import { createServer, type IncomingMessage, type Server } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface SlackCall {
+  method: string;
+  args: Record<string, unknown>;
+}
+
+/**
+ * A local stand-in for the Slack Web API (https://slack.com/api/<method>) and for response_url
+ * endpoints. It records every call and answers in Slack's documented response shapes.
+ */
+export class FakeSlack {
+  readonly calls: SlackCall[] = [];
+  readonly responses: { path: string; body: Record<string, unknown> }[] = [];
+  private server?: Server;
+  private tsCounter = 0;
+  url = '';
+
+  async start(): Promise<this> {
+    this.server = createServer((req, res) => {
+      void this.handle(req).then(({ status, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json' });
+        res.end(JSON.stringify(body));
+      });
+    });
+    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
+    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    return this;
+  }
+
+  async stop(): Promise<void> {
+    await new Promise<void>((resolve) => {
+      this.server?.close(() => resolve());
+      this.server?.closeAllConnections();
+    });
+  }
+
+  get apiUrl(): string {
+    return `${this.url}/api/`;
+  }
+
+  responseUrl(id: string): string {
+    return `${this.url}/response/${id}`;
+  }
+
+  callsOf(method: string): SlackCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Every text a person could see, across messages, updates, ephemerals and response_url posts. */
+  visibleText(): string {
+    return JSON.stringify([...this.calls.map((c) => [c.args.text, c.args.blocks]), ...this.responses.map((r) => r.body)]);
+  }
+
+  reset(): void {
+    this.calls.length = 0;
+    this.responses.length = 0;
+  }
+
+  private async handle(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }> {
+    const raw = await readBody(req);
+    const path = req.url ?? '/';
+    if (path.startsWith('/response/')) {
+      this.responses.push({ path, body: JSON.parse(raw) as Record<string, unknown> });
+      return { status: 200, body: { ok: true } };
+    }
+    const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
+    const args = parseArgs(raw, req.headers['content-type'] ?? '');
+    if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    this.calls.push({ method, args });
+    switch (method) {
+      case 'auth.test':
+        return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: 'T00000001', user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
+      case 'chat.postMessage': {
+        const ts = this.nextTs();
+        return { status: 200, body: { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, bot_id: 'BBOT00001', ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}), ...(args.blocks ? { blocks: args.blocks } : {}) } } };
+      }
+      case 'chat.update':
+        return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
+      case 'chat.postEphemeral':
+        return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
+      default:
+        return { status: 200, body: { ok: false, error: 'unknown_method' } };
+    }
+  }
+
+  private nextTs(): string {
+    this.tsCounter += 1;
+    return `1700000000.${String(this.tsCounter).padStart(6, '0')}`;
+  }
+}
+
+async function readBody(req: IncomingMessage): Promise<string> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  return Buffer.concat(chunks).toString('utf8');
+}
+
+/** @slack/web-api posts form-encoded arguments, with objects (blocks) as JSON strings. */
+function parseArgs(raw: string, contentType: string): Record<string, unknown> {
+  if (contentType.includes('application/json')) return JSON.parse(raw || '{}') as Record<string, unknown>;
+  const args: Record<string, unknown> = {};
+  for (const [key, value] of new URLSearchParams(raw)) {
+    args[key] = key === 'blocks' || key === 'attachments' ? JSON.parse(value) : value;
+  }
+  return args;
+}
