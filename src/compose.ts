@@ -16,6 +16,16 @@ export interface RunningBot {
   stop(deadlineMs?: number): Promise<void>;
 }
 
+/** Without Slack settings, Slack's URL explains what is missing instead of a bare 404. */
+const slackNotConfigured: HttpPlugin = {
+  name: 'slack (not configured)',
+  mount(app) {
+    app.post('/slack/events', (_req, res) => {
+      res.status(503).json({ error: 'slack_not_configured', message: 'Slack is not configured on this bot: set SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (see README, "Connect a Slack app").' });
+    });
+  },
+};
+
 export async function startBot(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
   const runtime = await createRuntime(config, logger, overrides);
   const background = new BackgroundWork(logger);
@@ -27,6 +37,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         idempotency: runtime.stores.idempotency, background, logger,
       }));
     }
+    else plugins.push(slackNotConfigured);
     const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
     return {
