@@ -37,14 +37,17 @@ const Settings = z.object({
   OLLAMA_BASE_URL: optionalUrl,
   OLLAMA_MODEL: z.string().default('qwen2.5:7b-instruct'),
   OLLAMA_EMBED_MODEL: optionalText,
-}).superRefine((s, ctx) => {
-  if (Boolean(s.SLACK_SIGNING_SECRET) !== Boolean(s.SLACK_BOT_TOKEN)) {
-    ctx.addIssue({ code: 'custom', path: [s.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'], message: 'Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Basic Information and OAuth & Permissions pages of your Slack app)' });
-  }
-  if (s.NEO4J_URI && s.NEO4J_PASSWORD === undefined) {
-    ctx.addIssue({ code: 'custom', path: ['NEO4J_PASSWORD'], message: 'is required when NEO4J_URI is set' });
-  }
 });
+
+/** Checks that join settings; run on the raw values so they are reported together with the others. */
+function crossFieldProblems(env: Env): string[] {
+  const problems: string[] = [];
+  if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
+    problems.push(`${env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Basic Information and OAuth & Permissions pages of your Slack app)`);
+  }
+  if (env.NEO4J_URI && env.NEO4J_PASSWORD === undefined) problems.push('NEO4J_PASSWORD: is required when NEO4J_URI is set');
+  return problems;
+}
 
 export interface Config {
   port: number;
@@ -67,8 +70,12 @@ export function loadConfig(env: Env = process.env): Config {
   const merged: Env = { ...fromFile };
   for (const [key, value] of Object.entries(env)) if (value !== undefined && value !== '') merged[key] = value;
   const parsed = Settings.safeParse(merged);
-  if (!parsed.success) {
-    const lines = parsed.error.issues.map((issue) => `  - ${issue.path.join('.') || '(settings)'}: ${issue.message}`);
+  const problems = [
+    ...(parsed.success ? [] : parsed.error.issues.map((issue) => `${issue.path.join('.') || '(settings)'}: ${issue.message}`)),
+    ...crossFieldProblems(merged),
+  ];
+  if (!parsed.success || problems.length > 0) {
+    const lines = problems.map((problem) => `  - ${problem}`);
     throw new CompanionError('config_invalid', `Cloud Companion cannot start; fix these settings:\n${lines.join('\n')}`, {
       hint: 'Each setting is described in the README ("Settings").',
     });

@@ -11,16 +11,22 @@ export function mentionScore(text: string, resource: Pick<CloudResource, 'id' | 
   return containsWord(haystack, resource.name.toLowerCase()) ? resource.name.length : 0;
 }
 
-const wordChar = /[a-z0-9_.-]/;
+const wordChar = /[a-z0-9_-]/;
+/** Characters that join parts of one id (an ARN, a path, a domain) but also end sentences. */
+const joiner = /[.:/]/;
 
 function containsWord(haystack: string, needle: string): boolean {
   if (needle.length === 0) return false;
   for (let at = haystack.indexOf(needle); at !== -1; at = haystack.indexOf(needle, at + 1)) {
-    const before = at === 0 ? '' : haystack.charAt(at - 1);
-    const after = haystack.charAt(at + needle.length);
-    // A trailing dot ends a sentence, not a name.
-    const afterIsWord = after !== '' && wordChar.test(after) && !(after === '.' && !wordChar.test(haystack.charAt(at + needle.length + 1) || ' '));
-    if (!(before && wordChar.test(before)) && !afterIsWord) return true;
+    if (!continuesWord(haystack, at - 1, -1) && !continuesWord(haystack, at + needle.length, 1)) return true;
   }
   return false;
+}
+
+// "checkout-db." ends a sentence, but "arn:…:db:checkout-db" and "checkout-db.internal" are other ids.
+function continuesWord(text: string, index: number, step: 1 | -1): boolean {
+  const char = text.charAt(index);
+  if (char === '') return false;
+  if (wordChar.test(char)) return true;
+  return joiner.test(char) && wordChar.test(text.charAt(index + step));
 }
