@@ -1,8 +1,7 @@
 import { readFile } from 'node:fs/promises';
-import { parseDocument } from 'yaml';
 import { CompanionError } from '../errors.ts';
 import { TenantsFile } from './organization.ts';
-import { formatZodIssues } from '../validation.ts';
+import { formatZodIssues, parseWithLines } from '../validation.ts';
 
 /** Reads and validates tenants.yaml; a problem names the file, the path and what to change. */
 export async function loadTenantsFile(path: string): Promise<TenantsFile> {
@@ -19,16 +18,15 @@ export async function loadTenantsFile(path: string): Promise<TenantsFile> {
 }
 
 export function parseTenantsYaml(text: string, source = 'tenants.yaml'): TenantsFile {
-  const doc = parseDocument(text, { prettyErrors: true });
-  if (doc.errors.length > 0) {
-    const first = doc.errors[0];
-    throw new CompanionError('tenant_file_invalid', `${source} is not valid YAML: ${first?.message ?? 'unknown error'}`, {
+  const document = parseWithLines(text);
+  if (document.syntaxError) {
+    throw new CompanionError('tenant_file_invalid', `${source} is not valid YAML: ${document.syntaxError}`, {
       hint: 'Fix the YAML syntax at the line shown.',
     });
   }
-  const parsed = TenantsFile.safeParse(doc.toJS());
+  const parsed = TenantsFile.safeParse(document.value);
   if (!parsed.success) {
-    throw new CompanionError('tenant_file_invalid', `${source} is invalid:\n${formatZodIssues(parsed.error)}`, {
+    throw new CompanionError('tenant_file_invalid', `${source} is invalid:\n${formatZodIssues(parsed.error, document.locate)}`, {
       hint: 'Correct the fields listed above.',
     });
   }
