@@ -1,0 +1,434 @@
+import { randomUUID } from 'node:crypto';
+import type { ManagedTransaction } from 'neo4j-driver';
+import { CompanionError } from '../../errors.ts';
+import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
+import type {
+  CloudResource, GraphScope, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
+} from '../graph.ts';
+import { mentionScore } from '../mentions.ts';
+import { int, type Neo4jConnection } from './driver.ts';
+
+const defaultLimit = 25;
+const batchSize = 5_000;
+/** Bounds the id candidates taken from one message (a pasted alert is a few kB at most). */
+const maxMentionCandidates = 20_000;
+
+/**
+ * Relationship types cannot be query parameters, so each validated type maps to a fixed Cypher
+ * fragment: no text from the estate ever reaches a query string.
+ */
+const mergeEdgeQuery: Record<RelationshipType, string> = {
+  DEPENDS_ON: mergeEdges('DEPENDS_ON'),
+  CONTAINS: mergeEdges('CONTAINS'),
+  ROUTES_TO: mergeEdges('ROUTES_TO'),
+  ATTACHED_TO: mergeEdges('ATTACHED_TO'),
+};
+
+function mergeEdges(type: 'DEPENDS_ON' | 'CONTAINS' | 'ROUTES_TO' | 'ATTACHED_TO'): string {
+  return `
+    UNWIND $rows AS row
+    MATCH (a:CloudResource {orgId: $orgId, id: row.from})
+    MATCH (b:CloudResource {orgId: $orgId, id: row.to})
+    MERGE (a)-[rel:${type}]->(b)
+    SET rel.orgId = $orgId, rel.ingestRun = $runId
+    RETURN count(*) AS n`;
+}
+
+/**
+ * The four resource relationship types. They only ever join CloudResource nodes, so traversals leave
+ * the far end unlabelled: that keeps the planner expanding from the (index-seeked) near end instead
+ * of scanning the organization's resources through an index on the far end.
+ */
+const edgeTypes = 'DEPENDS_ON|CONTAINS|ROUTES_TO|ATTACHED_TO';
+const relationshipOrder: readonly RelationshipType[] = RelationshipTypeSchema.options;
+
+/** The properties a CloudResource node is read back from (tags round-trip through JSON). */
+const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .region, .state, .tags } AS r';
+
+interface ResourceRow {
+  id: string;
+  provider: CloudResource['provider'];
+  accountId: string;
+  type: string;
+  name: string;
+  region: string;
+  state: string;
+  tags: string | null;
+}
+
+/**
+ * The resource graph in Neo4j. Every query is parameterised and bounded by `orgId` and the scope's
+ * account ids; traversals expand hop by hop through visible resources only, so they can never pass
+ * through an account the channel may not see, and order their results exactly like the in-process
+ * graph.
+ */
+export class Neo4jResourceGraph implements ResourceGraph {
+  private readonly release: () => Promise<void>;
+
+  constructor(private readonly db: Neo4jConnection) {
+    this.release = db.acquire();
+  }
+
+  async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }): Promise<IngestResult> {
+    const runId = randomUUID();
+    // The last occurrence of an id wins, as in the in-process graph.
+    const resources = [...new Map(estate.resources.map((r) => [r.id, r])).values()];
+    const accountIds = [...new Set([...estate.accounts.map((a) => a.accountId), ...estate.resources.map((r) => r.accountId)])];
+    const listed = new Set(estate.accounts.map((a) => a.accountId));
+    const implicitAccounts = [...new Map(estate.resources.filter((r) => !listed.has(r.accountId)).map((r) => [r.accountId, r.provider])).entries()]
+      .map(([accountId, provider]) => ({ accountId, provider }));
+    const byType = new Map<RelationshipType, { from: string; to: string }[]>();
+    for (const rel of estate.relationships) {
+      const type = RelationshipTypeSchema.safeParse(rel.type);
+      if (!type.success) throw new CompanionError('input_invalid', `Relationship ${rel.from} → ${rel.to} has unknown type "${String(rel.type)}".`, { hint: `Use one of ${relationshipOrder.join(', ')}.` });
+      const rows = byType.get(type.data) ?? [];
+      rows.push({ from: rel.from, to: rel.to });
+      byType.set(type.data, rows);
+    }
+
+    await this.db.write(async (tx) => {
+      await tx.run(`
+        MERGE (o:Organization {id: $orgId})
+        WITH o
+        UNWIND $accounts AS acc
+        MERGE (a:CloudAccount {orgId: $orgId, accountId: acc.accountId})
+        SET a.provider = acc.provider, a.name = acc.name
+        MERGE (o)-[:HAS_ACCOUNT]->(a)`, { orgId, accounts: estate.accounts.map((a) => ({ accountId: a.accountId, provider: a.provider, name: a.name })) });
+      await tx.run(`
+        MERGE (o:Organization {id: $orgId})
+        WITH o
+        UNWIND $accounts AS acc
+        MERGE (a:CloudAccount {orgId: $orgId, accountId: acc.accountId})
+        ON CREATE SET a.provider = acc.provider, a.name = acc.accountId
+        MERGE (o)-[:HAS_ACCOUNT]->(a)`, { orgId, accounts: implicitAccounts });
+    });
+
+    for (const chunk of chunks(resources, batchSize)) {
+      await this.db.write(async (tx) => {
+        await tx.run(`
+          UNWIND $rows AS row
+          MERGE (r:CloudResource {orgId: $orgId, id: row.id})
+          SET r += row.props, r.ingestRun = $runId
+          WITH r, row
+          MATCH (a:CloudAccount {orgId: $orgId, accountId: row.props.accountId})
+          MERGE (a)-[:HAS_RESOURCE]->(r)
+          WITH r, row
+          MATCH (old:CloudAccount {orgId: $orgId})-[h:HAS_RESOURCE]->(r)
+          WHERE old.accountId <> row.props.accountId
+          DELETE h`, { orgId, runId, rows: chunk.map((r) => ({ id: r.id, props: resourceProperties(r) })) });
+      });
+    }
+
+    // Resources of the ingested accounts that the file no longer lists.
+    let removed = 0;
+    for (;;) {
+      const deleted = await this.db.write(async (tx) => {
+        const result = await tx.run<{ n: number }>(`
+          MATCH (r:CloudResource {orgId: $orgId})
+          WHERE r.accountId IN $accountIds AND coalesce(r.ingestRun, '') <> $runId
+          WITH r LIMIT $batch
+          DETACH DELETE r
+          RETURN count(*) AS n`, { orgId, accountIds, runId, batch: int(batchSize) });
+        return result.records[0]?.get('n') ?? 0;
+      });
+      removed += deleted;
+      if (deleted < batchSize) break;
+    }
+
+    let relationships = 0;
+    for (const type of relationshipOrder) {
+      for (const chunk of chunks(byType.get(type) ?? [], batchSize)) {
+        relationships += await this.db.write(async (tx) => {
+          const result = await tx.run<{ n: number }>(mergeEdgeQuery[type], { orgId, runId, rows: chunk });
+          return result.records[0]?.get('n') ?? 0;
+        });
+      }
+    }
+
+    // Relationships from the ingested accounts' resources are replaced as a whole.
+    for (;;) {
+      const deleted = await this.db.write(async (tx) => {
+        const result = await tx.run<{ n: number }>(`
+          MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
+          WHERE a.accountId IN $accountIds AND b.orgId = $orgId AND coalesce(rel.ingestRun, '') <> $runId
+          WITH rel LIMIT $batch
+          DELETE rel
+          RETURN count(*) AS n`, { orgId, accountIds, runId, batch: int(batchSize) });
+        return result.records[0]?.get('n') ?? 0;
+      });
+      if (deleted < batchSize) break;
+    }
+
+    return { resources: estate.resources.length, relationships, removed };
+  }
+
+  async getResource(scope: GraphScope, id: string): Promise<CloudResource | undefined> {
+    const [resource] = await this.db.read((tx) => fetchResources(tx, scope, [id]));
+    return resource;
+  }
+
+  async findResources(scope: GraphScope, query: ResourceQuery): Promise<CloudResource[]> {
+    const text = query.text?.trim().toLowerCase();
+    const limit = query.limit ?? defaultLimit;
+    return this.db.read(async (tx) => {
+      // Names and ids first, sorted here with the same collation as the in-process graph, then the
+      // full records of the page only.
+      const keys = await tx.run<{ name: string; id: string }>(`
+        MATCH (r:CloudResource {orgId: $orgId})
+        WHERE r.accountId IN $accountIds
+          AND ($text IS NULL OR r.nameLower CONTAINS $text OR r.idLower CONTAINS $text
+               OR any(value IN r.tagValuesLower WHERE value CONTAINS $text))
+          AND ($type IS NULL OR r.type = $type)
+          AND ($tagKey IS NULL OR $tagKey IN r.tagKeys)
+          AND ($tagPair IS NULL OR $tagPair IN r.tagPairs)
+        RETURN r.name AS name, r.id AS id`, {
+        ...params(scope),
+        text: text ? text : null,
+        type: query.type ? query.type : null,
+        tagKey: query.tag ? query.tag.key : null,
+        tagPair: query.tag?.value === undefined ? null : JSON.stringify([query.tag.key, query.tag.value]),
+      });
+      const page = keys.records
+        .map((record) => ({ name: record.get('name'), id: record.get('id') }))
+        .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
+        .slice(0, limit);
+      const resources = new Map((await fetchResources(tx, scope, page.map((p) => p.id))).map((r) => [r.id, r]));
+      return page.flatMap((p) => resources.get(p.id) ?? []);
+    });
+  }
+
+  /**
+   * Index lookups only, never a scan: a name that `mentionScore` finds in the text starts with a
+   * whole word of the text (its `mentionKey`), and an id mentioned verbatim is one of the text's
+   * tokens. The candidates are then ranked with the shared `mentionScore`.
+   */
+  async resolveMentions(scope: GraphScope, text: string, limit = 5): Promise<CloudResource[]> {
+    const { words, tokens } = mentionCandidates(text);
+    const candidates = await this.db.read(async (tx) => {
+      const result = await tx.run<{ r: ResourceRow }>(`
+        UNWIND $words AS word
+        MATCH (r:CloudResource {orgId: $orgId, mentionKey: word})
+        USING INDEX r:CloudResource(orgId, mentionKey)
+        WHERE r.accountId IN $accountIds
+        RETURN ${resourceProjection}
+        UNION
+        UNWIND $tokens AS token
+        MATCH (r:CloudResource {orgId: $orgId, idLower: token})
+        USING INDEX r:CloudResource(orgId, idLower)
+        WHERE r.accountId IN $accountIds
+        RETURN ${resourceProjection}`, { ...params(scope), words: [...words, ''], tokens });
+      return result.records.map((record) => toResource(record.get('r')));
+    });
+    return candidates
+      .map((resource) => ({ resource, score: mentionScore(text, resource) }))
+      .filter((m) => m.score > 0)
+      .sort((a, b) => b.score - a.score || a.resource.name.localeCompare(b.resource.name) || a.resource.id.localeCompare(b.resource.id))
+      .slice(0, limit)
+      .map((m) => m.resource);
+  }
+
+  async dependencies(scope: GraphScope, id: string, depth: number): Promise<Neighbour[]> {
+    return this.walk(scope, id, depth, 'out');
+  }
+
+  async dependents(scope: GraphScope, id: string, depth: number): Promise<Neighbour[]> {
+    return this.walk(scope, id, depth, 'in');
+  }
+
+  async path(scope: GraphScope, fromId: string, toId: string, maxDepth = 6): Promise<CloudResource[]> {
+    return this.db.read(async (tx) => {
+      const ends = await fetchResources(tx, scope, fromId === toId ? [fromId] : [fromId, toId]);
+      if (ends.length !== (fromId === toId ? 1 : 2)) return [];
+      // Breadth-first, one query per hop, neighbours in id order: the same path as the in-process graph.
+      const previous = new Map<string, string | null>([[fromId, null]]);
+      let frontier = [fromId];
+      for (let hop = 0; hop < maxDepth && frontier.length > 0 && !previous.has(toId); hop += 1) {
+        const result = await tx.run<{ from: string; neighbours: string[] }>(`
+          UNWIND $frontier AS fromId
+          MATCH (a:CloudResource {orgId: $orgId, id: fromId})-[:${edgeTypes}]-(b)
+          USING INDEX a:CloudResource(orgId, id)
+          WHERE b.orgId = $orgId AND b.accountId IN $accountIds
+          RETURN fromId AS from, collect(b.id) AS neighbours`, { ...params(scope), frontier });
+        const neighbours = new Map(result.records.map((record) => [record.get('from'), record.get('neighbours')]));
+        const next: string[] = [];
+        for (const current of frontier) {
+          for (const n of [...(neighbours.get(current) ?? [])].sort()) {
+            if (!previous.has(n)) {
+              previous.set(n, current);
+              next.push(n);
+            }
+          }
+        }
+        frontier = next;
+      }
+      if (!previous.has(toId)) return [];
+      const ids: string[] = [];
+      for (let at: string | null | undefined = toId; at; at = previous.get(at)) ids.unshift(at);
+      const resources = new Map((await fetchResources(tx, scope, ids)).map((r) => [r.id, r]));
+      return ids.flatMap((i) => resources.get(i) ?? []);
+    });
+  }
+
+  async counts(scope: GraphScope): Promise<ResourceCounts> {
+    const rows = await this.db.read(async (tx) => {
+      const result = await tx.run<{ type: string; state: string; region: string; n: number }>(`
+        MATCH (r:CloudResource {orgId: $orgId})
+        WHERE r.accountId IN $accountIds
+        RETURN r.type AS type, r.state AS state, r.region AS region, count(*) AS n`, params(scope));
+      return result.records.map((record) => record.toObject());
+    });
+    const counts: ResourceCounts = { byType: {}, byState: {}, byRegion: {} };
+    for (const row of rows) {
+      counts.byType[row.type] = (counts.byType[row.type] ?? 0) + row.n;
+      counts.byState[row.state] = (counts.byState[row.state] ?? 0) + row.n;
+      counts.byRegion[row.region] = (counts.byRegion[row.region] ?? 0) + row.n;
+    }
+    return counts;
+  }
+
+  async close(): Promise<void> {
+    await this.release();
+  }
+
+  private async walk(scope: GraphScope, id: string, depth: number, direction: 'out' | 'in'): Promise<Neighbour[]> {
+    const query = direction === 'out'
+      ? `UNWIND $frontier AS fromId
+         MATCH (a:CloudResource {orgId: $orgId, id: fromId})-[rel:${edgeTypes}]->(b)
+         USING INDEX a:CloudResource(orgId, id)
+         WHERE b.orgId = $orgId AND b.accountId IN $accountIds
+         RETURN fromId AS from, type(rel) AS via, b.id AS id`
+      : `UNWIND $frontier AS fromId
+         MATCH (a:CloudResource {orgId: $orgId, id: fromId})<-[rel:${edgeTypes}]-(b)
+         USING INDEX a:CloudResource(orgId, id)
+         WHERE b.orgId = $orgId AND b.accountId IN $accountIds
+         RETURN fromId AS from, type(rel) AS via, b.id AS id`;
+    return this.db.read(async (tx) => {
+      if ((await fetchResources(tx, scope, [id])).length === 0) return [];
+      const seen = new Map<string, { depth: number; via: RelationshipType }>();
+      let frontier = [id];
+      for (let hop = 1; hop <= depth && frontier.length > 0; hop += 1) {
+        const result = await tx.run<{ from: string; via: RelationshipType; id: string }>(query, { ...params(scope), frontier });
+        const order = new Map(frontier.map((f, index) => [f, index]));
+        // The edge that reaches a resource first: from the earliest resource of the frontier, then
+        // by relationship type.
+        const edges = result.records
+          .map((record) => record.toObject())
+          .sort((a, b) => (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0) || relationshipOrder.indexOf(a.via) - relationshipOrder.indexOf(b.via));
+        const next: string[] = [];
+        for (const edge of edges) {
+          if (edge.id === id || seen.has(edge.id)) continue;
+          seen.set(edge.id, { depth: hop, via: edge.via });
+          next.push(edge.id);
+        }
+        frontier = next;
+      }
+      const resources = new Map((await fetchResources(tx, scope, [...seen.keys()])).map((r) => [r.id, r]));
+      return [...seen]
+        .flatMap(([otherId, { depth: d, via }]) => {
+          const resource = resources.get(otherId);
+          return resource ? [{ resource, depth: d, via }] : [];
+        })
+        .sort((a, b) => a.depth - b.depth || a.resource.name.localeCompare(b.resource.name) || a.resource.id.localeCompare(b.resource.id));
+    });
+  }
+}
+
+function params(scope: GraphScope): { orgId: string; accountIds: string[] } {
+  return { orgId: scope.orgId, accountIds: [...scope.accountIds] };
+}
+
+async function fetchResources(tx: ManagedTransaction, scope: GraphScope, ids: readonly string[]): Promise<CloudResource[]> {
+  if (ids.length === 0) return [];
+  const result = await tx.run<{ r: ResourceRow }>(`
+    UNWIND $ids AS id
+    MATCH (r:CloudResource {orgId: $orgId, id: id})
+    USING INDEX r:CloudResource(orgId, id)
+    WHERE r.accountId IN $accountIds
+    RETURN ${resourceProjection}`, { ...params(scope), ids: [...ids] });
+  return result.records.map((record) => toResource(record.get('r')));
+}
+
+function toResource(row: ResourceRow): CloudResource {
+  return {
+    id: row.id,
+    provider: row.provider,
+    accountId: row.accountId,
+    type: row.type,
+    name: row.name,
+    region: row.region,
+    state: row.state,
+    tags: row.tags ? JSON.parse(row.tags) as Record<string, string> : {},
+  };
+}
+
+/**
+ * Node properties for a resource. Neo4j cannot store maps, so tags are kept as JSON (exact round
+ * trip) plus flattened forms for filtering (`tagKeys`, `tagPairs`), substring search
+ * (`tagValuesLower`) and full-text search (`tagText`).
+ */
+function resourceProperties(resource: CloudResource): Record<string, unknown> {
+  const tags = resource.tags ?? {};
+  const entries = Object.entries(tags);
+  return {
+    provider: resource.provider,
+    accountId: resource.accountId,
+    type: resource.type,
+    name: resource.name,
+    region: resource.region ?? 'global',
+    state: resource.state ?? 'unknown',
+    tags: JSON.stringify(tags),
+    tagKeys: entries.map(([key]) => key),
+    tagPairs: entries.map(([key, value]) => JSON.stringify([key, value])),
+    tagValuesLower: entries.map(([, value]) => value.toLowerCase()),
+    tagText: entries.map(([key, value]) => `${key} ${value}`).join('\n'),
+    nameLower: resource.name.toLowerCase(),
+    idLower: resource.id.toLowerCase(),
+    mentionKey: mentionKey(resource.name),
+  };
+}
+
+/** Characters that `mentionScore` treats as part of a name's word. */
+const wordRun = /[a-z0-9_.-]+/g;
+
+/** The first run of word characters of a lower-cased name: '' when it has none. */
+export function mentionKey(name: string): string {
+  return /[a-z0-9_.-]+/.exec(name.toLowerCase())?.[0] ?? '';
+}
+
+const leadingPunctuation = /^["'`([{<]+/;
+const trailingPunctuation = /["'`)\]}>,.;:!?]+$/;
+
+/**
+ * What to look up for a free-text message: its whole words (a name's `mentionKey` is always one of
+ * them, or one without a sentence's final dot), and its tokens (an id mentioned verbatim is one,
+ * once quotes, brackets and punctuation around it are stripped).
+ */
+export function mentionCandidates(text: string): { words: string[]; tokens: string[] } {
+  const haystack = text.toLowerCase();
+  const words = new Set<string>();
+  for (const match of haystack.matchAll(wordRun)) {
+    words.add(match[0]);
+    if (match[0].endsWith('.')) words.add(match[0].slice(0, -1));
+  }
+  const tokens = new Set<string>(words);
+  const chunks = new Set([...haystack.split(/\s+/), ...haystack.split(/[\s,;|"'`<>()[\]{}]+/)]);
+  for (const chunk of chunks) {
+    if (!chunk) continue;
+    tokens.add(chunk);
+    const lead = leadingPunctuation.exec(chunk)?.[0].length ?? 0;
+    const trail = trailingPunctuation.exec(chunk.slice(lead))?.[0].length ?? 0;
+    // Every way of stripping the punctuation around the token: an id may itself end in a dot or bracket.
+    for (let i = 0; i <= Math.min(lead, 4); i += 1) {
+      for (let j = 0; j <= Math.min(trail, 4); j += 1) {
+        const token = chunk.slice(i, chunk.length - j);
+        if (token) tokens.add(token);
+      }
+    }
+    if (tokens.size > maxMentionCandidates) break;
+  }
+  return { words: [...words], tokens: [...tokens].slice(0, maxMentionCandidates) };
+}
+
+function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
+  for (let at = 0; at < items.length; at += size) yield items.slice(at, at + size);
+}

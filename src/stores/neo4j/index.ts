@@ -1,0 +1,63 @@
+import type { Logger } from '../../logging.ts';
+import type { Stores } from '../index.ts';
+import { Neo4jApprovalStore } from './approvals.ts';
+import { Neo4jAuditLog } from './audit.ts';
+import { Neo4jConversationStore } from './conversations.ts';
+import { createDriver, displayUri, Neo4jConnection, verifyConnectivity } from './driver.ts';
+import { Neo4jResourceGraph } from './graph.ts';
+import { Neo4jIdempotencyStore } from './idempotency.ts';
+import { migrate } from './migrations.ts';
+import { Neo4jTenantDirectory } from './tenants.ts';
+
+export { Neo4jApprovalStore } from './approvals.ts';
+export { Neo4jAuditLog } from './audit.ts';
+export { Neo4jConversationStore } from './conversations.ts';
+export { createDriver, displayUri, Neo4jConnection, verifyConnectivity, type Neo4jOptions } from './driver.ts';
+export { Neo4jResourceGraph } from './graph.ts';
+export { Neo4jIdempotencyStore } from './idempotency.ts';
+export { migrate, schemaStatements } from './migrations.ts';
+export { Neo4jTenantDirectory } from './tenants.ts';
+
+/**
+ * The stores Neo4j provides: all but the runbook index (Weaviate's or the in-process one), whose
+ * `describe.runbooks` line the composition root adds along with it.
+ */
+export type Neo4jStores = Omit<Stores, 'runbooks' | 'describe'> & { describe: Omit<Stores['describe'], 'runbooks'> };
+
+export interface Neo4jStoreOptions {
+  uri: string;
+  user: string;
+  password: string;
+  database?: string;
+  logger?: Logger;
+}
+
+/**
+ * Every store the bot keeps in Neo4j (all but the runbook index), sharing one driver: connects,
+ * applies the schema once, and fails with a `store_unavailable` error naming the server when it
+ * cannot. The driver closes when every store has been closed.
+ */
+export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo4jStores> {
+  const { logger, ...connection } = options;
+  const driver = createDriver(connection);
+  try {
+    await verifyConnectivity(driver, connection);
+    const db = new Neo4jConnection(driver, connection.database);
+    const started = Date.now();
+    await migrate(db);
+    logger?.info({ uri: displayUri(connection.uri), database: connection.database ?? '(default)', ms: Date.now() - started }, 'Neo4j schema ready');
+    const where = `Neo4j at ${displayUri(connection.uri)}${connection.database ? ` (database ${connection.database})` : ''}`;
+    return {
+      tenants: new Neo4jTenantDirectory(db),
+      graph: new Neo4jResourceGraph(db),
+      conversations: new Neo4jConversationStore(db),
+      approvals: new Neo4jApprovalStore(db),
+      audit: new Neo4jAuditLog(db),
+      idempotency: new Neo4jIdempotencyStore(db),
+      describe: { graph: where, state: where },
+    };
+  } catch (error) {
+    await driver.close();
+    throw error;
+  }
+}

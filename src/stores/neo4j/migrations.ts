@@ -1,0 +1,64 @@
+import { int, type Neo4jConnection } from './driver.ts';
+
+/**
+ * The schema, as idempotent statements. Neo4j Community 5 supports uniqueness constraints on one or
+ * several properties (NODE KEY and existence constraints are Enterprise-only), so every tenant-owned
+ * node is unique on (orgId, id) and every lookup below starts from an index on orgId.
+ */
+export const schemaStatements: readonly string[] = [
+  // Uniqueness (each constraint also creates the range index that backs it).
+  'CREATE CONSTRAINT organization_id IF NOT EXISTS FOR (o:Organization) REQUIRE o.id IS UNIQUE',
+  'CREATE CONSTRAINT cloud_account_key IF NOT EXISTS FOR (a:CloudAccount) REQUIRE (a.orgId, a.accountId) IS UNIQUE',
+  'CREATE CONSTRAINT cloud_resource_key IF NOT EXISTS FOR (r:CloudResource) REQUIRE (r.orgId, r.id) IS UNIQUE',
+  'CREATE CONSTRAINT approval_request_key IF NOT EXISTS FOR (a:ApprovalRequest) REQUIRE (a.orgId, a.id) IS UNIQUE',
+  'CREATE CONSTRAINT conversation_key IF NOT EXISTS FOR (c:Conversation) REQUIRE (c.orgId, c.key) IS UNIQUE',
+  'CREATE CONSTRAINT workspace_binding_key IF NOT EXISTS FOR (b:WorkspaceBinding) REQUIRE (b.orgId, b.key) IS UNIQUE',
+  'CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key IS UNIQUE',
+  // Lookups.
+  'CREATE INDEX cloud_resource_name IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.name)',
+  'CREATE INDEX cloud_resource_account IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.accountId)',
+  'CREATE INDEX cloud_resource_mention_key IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.mentionKey)',
+  'CREATE INDEX cloud_resource_id_lower IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.idLower)',
+  'CREATE INDEX workspace_binding_lookup IF NOT EXISTS FOR (b:WorkspaceBinding) ON (b.key)',
+  'CREATE INDEX approval_request_created IF NOT EXISTS FOR (a:ApprovalRequest) ON (a.orgId, a.createdAt)',
+  'CREATE INDEX audit_event_seq IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.seq)',
+  'CREATE INDEX audit_event_subject IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.subjectId)',
+  'CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)',
+  // Fuzzy search over names and tag text (Lucene), for search tools that want ranked, tokenised matches.
+  'CREATE FULLTEXT INDEX cloud_resource_text IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tagText]',
+];
+
+/** Errors a concurrent migration of the same schema may raise; the schema ends up as wanted. */
+const benignCodes = new Set([
+  'Neo.ClientError.Schema.EquivalentSchemaRuleAlreadyExists',
+  'Neo.ClientError.Schema.ConstraintAlreadyExists',
+  'Neo.ClientError.Schema.IndexAlreadyExists',
+]);
+
+/**
+ * Applies the schema (idempotent: safe on every start and from several replicas at once), then
+ * waits for the indexes to come online so the first queries use them.
+ */
+export async function migrate(connection: Neo4jConnection, options: { awaitIndexesSeconds?: number } = {}): Promise<void> {
+  const session = connection.session('WRITE');
+  try {
+    for (const statement of schemaStatements) {
+      for (let attempt = 1; ; attempt += 1) {
+        try {
+          // Schema changes run in their own auto-commit transactions: they cannot share one with data.
+          await session.run(statement);
+          break;
+        } catch (error) {
+          const code = (error as { code?: unknown }).code;
+          if (typeof code === 'string' && benignCodes.has(code)) break;
+          const transient = typeof code === 'string' && code.startsWith('Neo.TransientError.');
+          if (!transient || attempt >= 5) throw error;
+          await new Promise((resolve) => setTimeout(resolve, 100 * attempt));
+        }
+      }
+    }
+    await session.run('CALL db.awaitIndexes($seconds)', { seconds: int(options.awaitIndexesSeconds ?? 120) });
+  } finally {
+    await session.close();
+  }
+}

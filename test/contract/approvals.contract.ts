@@ -1,0 +1,143 @@
+import { randomUUID } from 'node:crypto';
+import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import type { ApprovalRequest, ApprovalStore, TransitionResult } from '../../src/approvals/types.ts';
+import { isCompanionError } from '../../src/errors.ts';
+
+/** The behaviour every ApprovalStore must have; tests use random organizations. */
+export function approvalStoreContract(name: string, make: () => Promise<{ approvals: ApprovalStore; cleanup?: () => Promise<void> }>): void {
+  describe(`ApprovalStore contract: ${name}`, () => {
+    let approvals: ApprovalStore;
+    let cleanup: (() => Promise<void>) | undefined;
+    beforeEach(async () => {
+      ({ approvals, cleanup } = await make());
+    });
+    afterEach(async () => {
+      await cleanup?.();
+    });
+
+    it('reads a request back exactly', async () => {
+      const request = approval(newOrg(), {
+        action: {
+          kind: 'aws.ecs.scale', params: { desiredCount: 4, nested: { list: [1, 'two', null], flag: true }, quote: `"'{}` },
+          targetResourceId: 'arn:aws:ecs:us-east-1:111111111111:service/prod/checkout-api', targetName: 'checkout-api', accountId: '111111111111',
+        },
+        decisions: [{ decision: 'approve', by: 'U0', byName: 'Zoë', at: '2025-01-01T00:00:00.000Z' }],
+        result: 'earlier result',
+      });
+      await approvals.create(request);
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual(request);
+      const plain = approval(request.orgId);
+      await approvals.create(plain);
+      const read = await approvals.get(plain.orgId, plain.id);
+      expect(read).toEqual(plain);
+      expect(read && 'result' in read).toBe(false);
+    });
+
+    it('refuses to create the same request twice', async () => {
+      const request = approval(newOrg());
+      await approvals.create(request);
+      const error: unknown = await approvals.create({ ...request, reason: 'again' }).then(() => undefined, (e: unknown) => e);
+      expect(isCompanionError(error) && error.code).toBe('conflict');
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual(request);
+    });
+
+    it('returns undefined for unknown ids and for other organizations', async () => {
+      const request = approval(newOrg());
+      await approvals.create(request);
+      await expect(approvals.get(request.orgId, 'nope')).resolves.toBeUndefined();
+      await expect(approvals.get(newOrg(), request.id)).resolves.toBeUndefined();
+      await expect(approvals.list(newOrg())).resolves.toEqual([]);
+    });
+
+    it('lists newest first, filtered by state, limited', async () => {
+      const org = newOrg();
+      const requests = [0, 1, 2, 3, 4].map((i) => approval(org, { id: `a-${i}`, createdAt: `2025-01-0${i + 1}T00:00:00.000Z` }));
+      const sameTime = approval(org, { id: 'a-0b', createdAt: requests[0]?.createdAt ?? '' });
+      for (const r of [...requests, sameTime]) await approvals.create(r);
+      await approvals.transition(org, 'a-1', 'pending', 'denied');
+      await approvals.transition(org, 'a-3', 'pending', 'approved');
+      expect((await approvals.list(org)).map((a) => a.id)).toEqual(['a-4', 'a-3', 'a-2', 'a-1', 'a-0', 'a-0b']);
+      expect((await approvals.list(org, { states: ['pending'] })).map((a) => a.id)).toEqual(['a-4', 'a-2', 'a-0', 'a-0b']);
+      expect((await approvals.list(org, { states: ['denied', 'approved'] })).map((a) => a.id)).toEqual(['a-3', 'a-1']);
+      expect((await approvals.list(org, { states: [] })).map((a) => a.id)).toEqual([]);
+      expect((await approvals.list(org, { limit: 2 })).map((a) => a.id)).toEqual(['a-4', 'a-3']);
+      expect((await approvals.list(org, { states: ['approved'] }))[0]).toEqual({ ...requests[3], state: 'approved' });
+    });
+
+    it('transitions from the expected state only, recording decisions and results', async () => {
+      const request = approval(newOrg());
+      await approvals.create(request);
+      const decision = { decision: 'approve' as const, by: 'U9', byName: 'Ada', at: '2025-01-01T00:05:00.000Z' };
+      const approved = await approvals.transition(request.orgId, request.id, 'pending', 'approved', { decision });
+      expect(approved).toEqual({ ok: true, approval: { ...request, state: 'approved', decisions: [decision] } });
+      const again = await approvals.transition(request.orgId, request.id, 'pending', 'denied', { decision: { ...decision, decision: 'deny' } });
+      expect(again).toEqual({ ok: false, reason: 'wrong_state', approval: { ...request, state: 'approved', decisions: [decision] } });
+      await approvals.transition(request.orgId, request.id, 'approved', 'executing');
+      const done = await approvals.transition(request.orgId, request.id, 'executing', 'succeeded', { result: 'Scaled to 4 tasks' });
+      expect(done).toEqual({ ok: true, approval: { ...request, state: 'succeeded', decisions: [decision], result: 'Scaled to 4 tasks' } });
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual({ ...request, state: 'succeeded', decisions: [decision], result: 'Scaled to 4 tasks' });
+    });
+
+    it('reports unknown requests, also when they belong to another organization', async () => {
+      const request = approval(newOrg());
+      await approvals.create(request);
+      await expect(approvals.transition(request.orgId, 'nope', 'pending', 'approved')).resolves.toEqual({ ok: false, reason: 'not_found' });
+      await expect(approvals.transition(newOrg(), request.id, 'pending', 'approved')).resolves.toEqual({ ok: false, reason: 'not_found' });
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual(request);
+    });
+
+    it('lets exactly one of 20 concurrent transitions win', async () => {
+      const request = approval(newOrg());
+      await approvals.create(request);
+      const results = await Promise.all(Array.from({ length: 20 }, (_, i) =>
+        approvals.transition(request.orgId, request.id, 'pending', 'approved', { decision: { decision: 'approve', by: `U${i}`, at: '2025-01-01T00:00:00.000Z' } })));
+      const winners = results.filter((r): r is Extract<TransitionResult, { ok: true }> => r.ok);
+      expect(winners).toHaveLength(1);
+      expect(results.filter((r) => !r.ok && r.reason === 'wrong_state')).toHaveLength(19);
+      const final = await approvals.get(request.orgId, request.id);
+      expect(final?.state).toBe('approved');
+      expect(final?.decisions).toEqual(winners[0]?.approval.decisions);
+      expect(final?.decisions).toHaveLength(1);
+      // And the next step, raced the same way (two replicas picking up the approved request).
+      const executing = await Promise.all(Array.from({ length: 20 }, () => approvals.transition(request.orgId, request.id, 'approved', 'executing')));
+      expect(executing.filter((r) => r.ok)).toHaveLength(1);
+      await expect(approvals.get(request.orgId, request.id)).resolves.toMatchObject({ state: 'executing' });
+    });
+
+    it('keeps hostile organization ids and request ids apart', async () => {
+      const suffix = randomUUID();
+      const hostile = [`o'brien "x"`, 'back`tick`', `'}) MATCH (n) DETACH DELETE n //`, '{', 'name:* OR', '{ Get { Runbook { text } } }'];
+      const requests = hostile.map((h) => approval(`${h}${suffix}`, { id: h, reason: h }));
+      for (const r of requests) await approvals.create(r);
+      for (const [i, r] of requests.entries()) {
+        await expect(approvals.get(r.orgId, r.id)).resolves.toEqual(r);
+        await expect(approvals.list(r.orgId)).resolves.toEqual([r]);
+        const other = requests[(i + 1) % requests.length];
+        await expect(approvals.get(other?.orgId ?? '', r.id)).resolves.toBeUndefined();
+        await expect(approvals.transition(other?.orgId ?? '', r.id, 'pending', 'approved')).resolves.toEqual({ ok: false, reason: 'not_found' });
+      }
+    });
+  });
+}
+
+function newOrg(): string {
+  return `org-${randomUUID()}`;
+}
+
+function approval(orgId: string, fields: Partial<ApprovalRequest> = {}): ApprovalRequest {
+  return {
+    id: randomUUID(),
+    orgId,
+    action: { kind: 'aws.ec2.reboot', params: { instanceId: 'i-0abc' }, targetResourceId: 'arn:aws:ec2:us-east-1:111111111111:instance/i-0abc', targetName: 'web-1', accountId: '111111111111' },
+    risk: 'low',
+    requiredRole: 'operator',
+    reason: 'CPU stuck at 100%',
+    requestedBy: 'U1',
+    conversation: { platform: 'slack', workspaceId: 'T1', channelId: 'C1', threadId: '1700000000.000100' },
+    state: 'pending',
+    createdAt: '2025-01-01T00:00:00.000Z',
+    expiresAt: '2025-01-01T01:00:00.000Z',
+    decisions: [],
+    ...fields,
+  };
+}
