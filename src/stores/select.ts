@@ -1,9 +1,43 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logging.ts';
+import { createOllamaEmbedder } from '../runbooks/embedder.ts';
 import type { Stores } from './index.ts';
 import { createMemoryStores } from './memory/index.ts';
+import { createNeo4jStores } from './neo4j/index.ts';
+import type { RunbookIndex } from './runbooks.ts';
+import { createWeaviateRunbookIndex } from './weaviate/runbooks.ts';
 
-/** Neo4j and Weaviate when their URLs are set; the embedded in-process stores otherwise. */
-export async function createStores(_config: Config, _logger: Logger): Promise<Stores> {
-  return createMemoryStores();
+/**
+ * Neo4j (graph and every piece of shared state) when NEO4J_URI is set, Weaviate (runbooks) when
+ * WEAVIATE_URL is set, the embedded in-process stores for whatever is not configured.
+ */
+export async function createStores(config: Config, logger: Logger): Promise<Stores> {
+  const memory = createMemoryStores();
+  const runbooks = await createRunbookIndex(config, logger);
+  try {
+    if (!config.neo4j) {
+      return { ...memory, runbooks: runbooks.index, describe: { ...memory.describe, runbooks: runbooks.describe } };
+    }
+    const neo4j = await createNeo4jStores({ ...config.neo4j, logger });
+    return { ...neo4j, runbooks: runbooks.index, describe: { ...neo4j.describe, runbooks: runbooks.describe } };
+  } catch (error) {
+    await runbooks.index.close();
+    throw error;
+  }
+}
+
+async function createRunbookIndex(config: Config, logger: Logger): Promise<{ index: RunbookIndex; describe: string }> {
+  if (!config.weaviate) {
+    const memory = createMemoryStores();
+    return { index: memory.runbooks, describe: memory.describe.runbooks };
+  }
+  const embedder = config.ollama?.embedModel ? createOllamaEmbedder({ baseUrl: config.ollama.baseUrl, model: config.ollama.embedModel }) : undefined;
+  const index = await createWeaviateRunbookIndex({
+    url: config.weaviate.url,
+    ...(config.weaviate.grpcUrl ? { grpcUrl: config.weaviate.grpcUrl } : {}),
+    ...(config.weaviate.apiKey ? { apiKey: config.weaviate.apiKey } : {}),
+    ...(embedder ? { embedder } : {}),
+    logger,
+  });
+  return { index, describe: index.describe() };
 }

@@ -56,7 +56,7 @@ export class MemoryResourceGraph implements ResourceGraph {
     const matches = [...this.visible(scope).values()].filter((r) =>
       (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text) || Object.values(r.tags).some((v) => v.toLowerCase().includes(text)))
       && (!query.type || r.type === query.type)
-      && (!query.tag || (query.tag.key in r.tags && (query.tag.value === undefined || r.tags[query.tag.key] === query.tag.value))));
+      && (!query.tag || (Object.hasOwn(r.tags, query.tag.key) && (query.tag.value === undefined || r.tags[query.tag.key] === query.tag.value))));
     return sortByName(matches).slice(0, query.limit ?? defaultLimit).map((r) => structuredClone(r));
   }
 
