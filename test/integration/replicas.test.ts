@@ -1,0 +1,90 @@
+import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import type { RunningBot } from '../../src/compose.ts';
+import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
+import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { RecordingExecutor, startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
+
+interface Button { action_id: string; value: string; text: { text: string } }
+
+const form = 'application/x-www-form-urlencoded';
+
+/**
+ * Two replicas of the bot share only Neo4j and Weaviate (real servers). Whatever replica a click or a
+ * Slack retry lands on, an action runs once and an event is answered once.
+ */
+describe('two replicas on real Neo4j and Weaviate', () => {
+  const slack = new FakeSlack();
+  const executors = [new RecordingExecutor(), new RecordingExecutor()];
+  const bots: RunningBot[] = [];
+
+  beforeAll(async () => {
+    await slack.start();
+    const services = inject('services');
+    const env = {
+      SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl,
+      NEO4J_URI: services.NEO4J_URI, NEO4J_USER: services.NEO4J_USER, NEO4J_PASSWORD: services.NEO4J_PASSWORD,
+      WEAVIATE_URL: services.WEAVIATE_URL, WEAVIATE_GRPC_URL: services.WEAVIATE_GRPC_URL,
+    };
+    for (const executor of executors) bots.push(await startTestBot(env, { executor }));
+  }, 120_000);
+  afterAll(async () => {
+    await Promise.all(bots.map((bot) => bot.stop()));
+    await slack.stop();
+  });
+
+  async function settled(): Promise<void> {
+    await vi.waitFor(() => expect(bots.map((b) => b.background.size)).toEqual([0, 0]), { timeout: 20_000, interval: 25 });
+  }
+
+  it('reports the real stores it runs on', () => {
+    expect(bots[0]?.runtime.describe.graph).toMatch(/^Neo4j at bolt:\/\/127\.0\.0\.1:\d+/);
+    expect(bots[0]?.runtime.describe.runbooks).toMatch(/Weaviate/);
+  });
+
+  it('runs an approved action once when the same click reaches both replicas', async () => {
+    const ack = await postToSlackEndpoint(`${bots[0]?.url}/slack/events`, {
+      secret: testSigningSecret, contentType: form,
+      body: slashCommandBody({ team_id: 'T00000001', user_id: 'U0000OPER', channel_id: 'C0000OPS', text: 'why is checkout-api slow?', response_url: slack.responseUrl('r') }),
+    });
+    expect(ack.status).toBe(200);
+    await settled();
+    const reply = slack.callsOf('chat.postMessage')[1] as SlackCall;
+    expect(reply.args.thread_ts).toBeDefined();
+    const buttons = (reply.args.blocks as { elements?: Button[] }[]).flatMap((b) => b.elements ?? []);
+    const approve = buttons.find((b) => b.text.text === 'Approve') as Button;
+    expect(approve).toBeDefined();
+    slack.reset();
+
+    const body = blockActionsBody({
+      type: 'block_actions', team: { id: 'T00000001', domain: 'demo' }, user: { id: 'U0000ADMIN', username: 'admin', team_id: 'T00000001' },
+      api_app_id: 'A00000001', trigger_id: 't', response_url: slack.responseUrl('click'), channel: { id: 'C0000OPS', name: 'ops' },
+      container: { type: 'message', message_ts: '1700000000.000002', channel_id: 'C0000OPS', thread_ts: reply.args.thread_ts },
+      message: { type: 'message', ts: '1700000000.000002', thread_ts: reply.args.thread_ts, text: reply.args.text, blocks: reply.args.blocks },
+      actions: [{ type: 'button', block_id: 'b', action_id: approve.action_id, value: approve.value, text: { type: 'plain_text', text: 'Approve' }, action_ts: '1' }],
+    });
+    const clicks = await Promise.all([0, 1, 0, 1].map((i) => postToSlackEndpoint(`${bots[i]?.url}/slack/events`, { secret: testSigningSecret, contentType: form, body })));
+    expect(clicks.map((c) => c.status)).toEqual([200, 200, 200, 200]);
+    await settled();
+
+    expect(executors.flatMap((e) => e.executed.map((a) => a.id))).toEqual([approve.value]);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+    expect(slack.callsOf('chat.postEphemeral')).toHaveLength(3);
+    const audit = await bots[1]?.runtime.stores.audit.list('demo', { subjectId: approve.value });
+    expect(audit?.map((e) => e.type)).toEqual(['approval.requested', 'approval.approved', 'action.succeeded']);
+  });
+
+  it('answers an event once when Slack retries it to the other replica', async () => {
+    slack.reset();
+    const envelope = JSON.stringify({
+      team_id: 'T00000001', api_app_id: 'A00000001', type: 'event_callback', event_id: `Ev${Date.now()}`, event_time: 1700000000,
+      authorizations: [{ enterprise_id: null, team_id: 'T00000001', user_id: 'UBOT00001', is_bot: true, is_enterprise_install: false }],
+      event: { type: 'app_mention', user: 'U0000OPER', text: '<@UBOT00001> resource checkout-db', ts: '1700000200.000100', channel: 'C0000OPS', event_ts: '1700000200.000100' },
+    });
+    await postToSlackEndpoint(`${bots[0]?.url}/slack/events`, { secret: testSigningSecret, contentType: 'application/json', body: envelope });
+    await postToSlackEndpoint(`${bots[1]?.url}/slack/events`, { secret: testSigningSecret, contentType: 'application/json', body: envelope, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
+    await settled();
+    const posts = slack.callsOf('chat.postMessage');
+    expect(posts).toHaveLength(1);
+    expect(String(posts[0]?.args.text)).toContain('checkout-db');
+  });
+});
