@@ -6,6 +6,7 @@ import { createLogger } from '../logging.ts';
 import { createRuntime } from '../runtime.ts';
 import { loadEstateFile } from '../seed/estate-file.ts';
 import { loadRunbookDir } from '../seed/runbook-dir.ts';
+import { ingestProgressBar } from './progress.ts';
 import { renderText } from './render-text.ts';
 
 /** The `cloud-companion` command line. Returns the process exit code. */
@@ -51,7 +52,9 @@ export async function main(argv: readonly string[]): Promise<number> {
       exitCode = await withRuntime(async (runtime) => {
         if (!(await requireOrg(runtime, opts.org))) return 2;
         const estate = await loadEstateFile(file);
-        const result = await runtime.stores.graph.ingest(opts.org, estate);
+        const progress = ingestProgressBar();
+        const result = await runtime.stores.graph.ingest(opts.org, estate, { onProgress: progress.update });
+        progress.done();
         process.stdout.write(`Ingested ${result.resources} resources and ${result.relationships} relationships into "${opts.org}" (${result.removed} removed) — ${runtime.describe.graph}.\n`);
         return 0;
       });

@@ -30,6 +30,17 @@ export interface ResourceCounts {
   byRegion: Record<string, number>;
 }
 
+export interface IngestProgress {
+  phase: 'resources' | 'relationships';
+  done: number;
+  total: number;
+}
+
+export interface IngestOptions {
+  /** Called as batches land, for progress bars on long ingests. */
+  onProgress?: (progress: IngestProgress) => void;
+}
+
 export interface IngestResult {
   resources: number;
   relationships: number;
@@ -42,7 +53,7 @@ export interface IngestResult {
  */
 export interface ResourceGraph {
   /** Replaces an organization's estate for the given accounts; idempotent. */
-  ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }): Promise<IngestResult>;
+  ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }, options?: IngestOptions): Promise<IngestResult>;
   getResource(scope: GraphScope, id: string): Promise<CloudResource | undefined>;
   findResources(scope: GraphScope, query: ResourceQuery): Promise<CloudResource[]>;
   /** Resources whose name or id is mentioned in free text, best match first. */

@@ -1,7 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import type { CloudAccountRecord } from '../../src/stores/estate.ts';
-import type { CloudResource, GraphScope, Neighbour, Relationship, ResourceCounts, ResourceGraph } from '../../src/stores/graph.ts';
+import type { CloudResource, GraphScope, IngestProgress, Neighbour, Relationship, ResourceCounts, ResourceGraph } from '../../src/stores/graph.ts';
 import { MemoryResourceGraph } from '../../src/stores/memory/graph.ts';
 
 /**
@@ -96,7 +96,14 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
         const size = 12_000;
         const resources = Array.from({ length: size }, (_, i) => resource({ id: `bulk/${i}`, name: `bulk-${i}`, type: i % 2 ? 'aws.ec2.instance' : 'aws.ebs.volume' }));
         const relationships = resources.slice(1).map((r, i) => ({ from: `bulk/${i}`, to: r.id, type: 'DEPENDS_ON' as const }));
-        await expect(graph.ingest(org, { accounts: [], resources, relationships })).resolves.toEqual({ resources: size, relationships: size - 1, removed: 0 });
+        const progress: IngestProgress[] = [];
+        await expect(graph.ingest(org, { accounts: [], resources, relationships }, { onProgress: (p) => progress.push(p) })).resolves.toEqual({ resources: size, relationships: size - 1, removed: 0 });
+        // Progress only ever grows, and ends with every resource and relationship done.
+        for (const phase of ['resources', 'relationships'] as const) {
+          const done = progress.filter((p) => p.phase === phase).map((p) => p.done);
+          expect(done).toEqual([...done].sort((a, b) => a - b));
+          expect(progress.filter((p) => p.phase === phase).at(-1)).toEqual({ phase, done: phase === 'resources' ? size : size - 1, total: phase === 'resources' ? size : size - 1 });
+        }
         expect((await graph.counts(scope(org, [acc1]))).byType).toEqual({ 'aws.ec2.instance': size / 2, 'aws.ebs.volume': size / 2 });
         expect(names(await graph.dependencies(scope(org, [acc1]), 'bulk/0', 3))).toEqual(['bulk-1:1:DEPENDS_ON', 'bulk-2:2:DEPENDS_ON', 'bulk-3:3:DEPENDS_ON']);
         expect((await graph.findResources(scope(org, [acc1]), { text: 'bulk-1199' })).map((r) => r.name))

@@ -1,6 +1,6 @@
 import type { CloudAccountRecord } from '../estate.ts';
 import type {
-  CloudResource, GraphScope, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
+  CloudResource, GraphScope, IngestOptions, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
 } from '../graph.ts';
 import { mentionScore } from '../mentions.ts';
 
@@ -16,7 +16,7 @@ const defaultLimit = 25;
 export class MemoryResourceGraph implements ResourceGraph {
   private readonly orgs = new Map<string, OrgGraph>();
 
-  async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }): Promise<IngestResult> {
+  async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }, options: IngestOptions = {}): Promise<IngestResult> {
     const graph = this.orgGraph(orgId);
     const accounts = new Set([...estate.accounts.map((a) => a.accountId), ...estate.resources.map((r) => r.accountId)]);
     const incomingIds = new Set(estate.resources.map((r) => r.id));
@@ -43,6 +43,8 @@ export class MemoryResourceGraph implements ResourceGraph {
       push(graph.outgoing, rel.from, rel);
       push(graph.incoming, rel.to, rel);
     }
+    options.onProgress?.({ phase: 'resources', done: estate.resources.length, total: estate.resources.length });
+    options.onProgress?.({ phase: 'relationships', done: estate.relationships.length, total: estate.relationships.length });
     return { resources: estate.resources.length, relationships: added.length, removed };
   }
 

@@ -3,7 +3,7 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import { CompanionError } from '../../errors.ts';
 import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
 import type {
-  CloudResource, GraphScope, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
+  CloudResource, GraphScope, IngestOptions, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
 } from '../graph.ts';
 import { mentionScore } from '../mentions.ts';
 import { int, type Neo4jConnection } from './driver.ts';
@@ -69,7 +69,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     this.release = db.acquire();
   }
 
-  async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }): Promise<IngestResult> {
+  async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }, options: IngestOptions = {}): Promise<IngestResult> {
     const runId = randomUUID();
     // The last occurrence of an id wins, as in the in-process graph.
     const resources = [...new Map(estate.resources.map((r) => [r.id, r])).values()];
@@ -103,6 +103,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
         MERGE (o)-[:HAS_ACCOUNT]->(a)`, { orgId, accounts: implicitAccounts });
     });
 
+    let resourcesDone = 0;
     for (const chunk of chunks(resources, batchSize)) {
       await this.db.write(async (tx) => {
         await tx.run(`
@@ -117,6 +118,8 @@ export class Neo4jResourceGraph implements ResourceGraph {
           WHERE old.accountId <> row.props.accountId
           DELETE h`, { orgId, runId, rows: chunk.map((r) => ({ id: r.id, props: resourceProperties(r) })) });
       });
+      resourcesDone += chunk.length;
+      options.onProgress?.({ phase: 'resources', done: resourcesDone, total: resources.length });
     }
 
     // Resources of the ingested accounts that the file no longer lists.
@@ -136,12 +139,15 @@ export class Neo4jResourceGraph implements ResourceGraph {
     }
 
     let relationships = 0;
+    let relationshipsDone = 0;
     for (const type of relationshipOrder) {
       for (const chunk of chunks(byType.get(type) ?? [], batchSize)) {
         relationships += await this.db.write(async (tx) => {
           const result = await tx.run<{ n: number }>(mergeEdgeQuery[type], { orgId, runId, rows: chunk });
           return result.records[0]?.get('n') ?? 0;
         });
+        relationshipsDone += chunk.length;
+        options.onProgress?.({ phase: 'relationships', done: relationshipsDone, total: estate.relationships.length });
       }
     }
 
