@@ -197,7 +197,7 @@ async function withLock(lockFile, { log, what, timeoutMs = 60 * 60 * 1000 }, fn)
       break;
     } catch (e) {
       if (e.code !== 'EEXIST') throw e;
-      let owner = 0;
+      let owner;
       try {
         owner = Number.parseInt(fs.readFileSync(lockFile, 'utf8'), 10);
       } catch {
@@ -214,7 +214,7 @@ async function withLock(lockFile, { log, what, timeoutMs = 60 * 60 * 1000 }, fn)
         if (!owner) await sleep(200);
         continue;
       }
-      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${lockFile} held by pid ${owner}`);
+      if (Date.now() > deadline) throw new Error(`timed out waiting for lock ${lockFile} held by pid ${owner}`, { cause: e });
       if (!announced) {
         log(`waiting for ${what} (lock ${path.relative(REPO_ROOT, lockFile)} held by pid ${owner})`);
         announced = true;
