@@ -8,6 +8,8 @@ export const bundledTenantsFile = fileURLToPath(new URL('./demo/tenants.yaml', i
 
 const optionalText = z.string().trim().min(1).optional();
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();
+const optionalGuid = z.string().trim().regex(/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i, 'must be a GUID such as 00000000-0000-0000-0000-000000000000').optional();
+const optionalFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 'true' || v === '1').optional();
 
 /**
  * Every setting, read from the environment (and optionally a YAML/JSON file named by CONFIG_FILE,
@@ -24,6 +26,13 @@ const Settings = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_API_URL: optionalUrl,
+
+  TEAMS_ENABLED: optionalFlag,
+  MICROSOFT_APP_ID: optionalGuid,
+  MICROSOFT_APP_PASSWORD: optionalText,
+  MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
+  MICROSOFT_APP_TENANT_ID: optionalGuid,
+  MICROSOFT_OPENID_METADATA_URL: optionalUrl,
 
   NEO4J_URI: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\//, 'must start with neo4j:// or bolt://').optional(),
   NEO4J_USER: z.string().default('neo4j'),
@@ -45,8 +54,35 @@ function crossFieldProblems(env: Env): string[] {
   if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
     problems.push(`${env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Basic Information and OAuth & Permissions pages of your Slack app)`);
   }
+  problems.push(...teamsProblems(env));
   if (env.NEO4J_URI && env.NEO4J_PASSWORD === undefined) problems.push('NEO4J_PASSWORD: is required when NEO4J_URI is set');
   return problems;
+}
+
+/** What ConfigurationBotFrameworkAuthentication itself requires of each app type, reported up front. */
+function teamsProblems(env: Env): string[] {
+  const problems: string[] = [];
+  const type = env.MICROSOFT_APP_TYPE ?? 'SingleTenant';
+  if (!env.MICROSOFT_APP_ID) {
+    if (env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID) problems.push('MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set (the Azure Bot\'s Microsoft App ID)');
+    return problems;
+  }
+  if ((type === 'SingleTenant' || type === 'UserAssignedMSI') && !env.MICROSOFT_APP_TENANT_ID) {
+    problems.push(`MICROSOFT_APP_TENANT_ID: is required for a ${type} bot (the Entra tenant id of the bot's app registration)`);
+  }
+  if (type === 'UserAssignedMSI' && env.MICROSOFT_APP_PASSWORD) problems.push('MICROSOFT_APP_PASSWORD: must not be set for a UserAssignedMSI bot (it authenticates with its managed identity)');
+  if (type !== 'UserAssignedMSI' && !env.MICROSOFT_APP_PASSWORD) problems.push(`MICROSOFT_APP_PASSWORD: is required for a ${type} bot (a client secret of the bot's app registration)`);
+  return problems;
+}
+
+export interface TeamsConfig {
+  /** Absent: Teams runs without authentication, for local use only. */
+  appId?: string;
+  appPassword?: string;
+  appType: 'SingleTenant' | 'MultiTenant' | 'UserAssignedMSI';
+  appTenantId?: string;
+  /** Where incoming tokens' signing keys are published (Bot Framework's public cloud by default). */
+  openIdMetadataUrl?: string;
 }
 
 export interface Config {
@@ -57,6 +93,8 @@ export interface Config {
   maxBodyBytes: number;
   approvalTtlMinutes: number;
   slack?: { signingSecret: string; botToken: string; apiUrl?: string };
+  /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
+  teams?: TeamsConfig;
   neo4j?: { uri: string; user: string; password: string; database?: string };
   weaviate?: { url: string; grpcUrl?: string; apiKey?: string };
   ollama?: { baseUrl: string; model: string; embedModel?: string };
@@ -90,6 +128,15 @@ export function loadConfig(env: Env = process.env): Config {
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
     ...(s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN
       ? { slack: { signingSecret: s.SLACK_SIGNING_SECRET, botToken: s.SLACK_BOT_TOKEN, ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}) } }
+      : {}),
+    ...((s.TEAMS_ENABLED ?? Boolean(s.MICROSOFT_APP_ID))
+      ? { teams: {
+        appType: s.MICROSOFT_APP_TYPE,
+        ...(s.MICROSOFT_APP_ID ? { appId: s.MICROSOFT_APP_ID } : {}),
+        ...(s.MICROSOFT_APP_PASSWORD ? { appPassword: s.MICROSOFT_APP_PASSWORD } : {}),
+        ...(s.MICROSOFT_APP_TENANT_ID ? { appTenantId: s.MICROSOFT_APP_TENANT_ID } : {}),
+        ...(s.MICROSOFT_OPENID_METADATA_URL ? { openIdMetadataUrl: s.MICROSOFT_OPENID_METADATA_URL } : {}),
+      } }
       : {}),
     ...(s.NEO4J_URI && s.NEO4J_PASSWORD !== undefined
       ? { neo4j: { uri: s.NEO4J_URI, user: s.NEO4J_USER, password: s.NEO4J_PASSWORD, ...(s.NEO4J_DATABASE ? { database: s.NEO4J_DATABASE } : {}) } }
