@@ -4,6 +4,7 @@ import type { AuditLog } from './audit.ts';
 import type { ConversationStore } from './conversations.ts';
 import type { ResourceGraph } from './graph.ts';
 import type { IdempotencyStore } from './idempotency.ts';
+import type { ConversationReferenceStore } from './references.ts';
 import type { RunbookIndex } from './runbooks.ts';
 
 /** Every piece of state the bot keeps. Two replicas agree as long as they share these. */
@@ -15,12 +16,14 @@ export interface Stores {
   approvals: ApprovalStore;
   audit: AuditLog;
   idempotency: IdempotencyStore;
+  /** Where adapters can post without an incoming message (Teams conversation references). */
+  references: ConversationReferenceStore;
   /** Human-readable names of the backends, for start-up logs and status lines. */
   describe: { graph: string; runbooks: string; state: string };
 }
 
 export async function closeStores(stores: Stores): Promise<void> {
-  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.tenants];
+  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.references, stores.tenants];
   // Distinct objects only: one Neo4j-backed object may serve several roles.
   await Promise.allSettled([...new Set(closers)].map((store) => store.close()));
 }

@@ -4,6 +4,7 @@ import { MemoryAuditLog } from './audit.ts';
 import { MemoryConversationStore } from './conversations.ts';
 import { MemoryResourceGraph } from './graph.ts';
 import { MemoryIdempotencyStore } from './idempotency.ts';
+import { MemoryConversationReferenceStore } from './references.ts';
 import { MemoryRunbookIndex } from './runbooks.ts';
 import { MemoryTenantDirectory } from './tenants.ts';
 
@@ -16,6 +17,7 @@ export function createMemoryStores(): Stores {
     approvals: new MemoryApprovalStore(),
     audit: new MemoryAuditLog(),
     idempotency: new MemoryIdempotencyStore(),
+    references: new MemoryConversationReferenceStore(),
     describe: { graph: 'in-process graph (embedded)', runbooks: 'in-process BM25 index (embedded)', state: 'in-process (embedded)' },
   };
 }

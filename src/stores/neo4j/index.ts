@@ -7,6 +7,7 @@ import { createDriver, displayUri, Neo4jConnection, verifyConnectivity } from '.
 import { Neo4jResourceGraph } from './graph.ts';
 import { Neo4jIdempotencyStore } from './idempotency.ts';
 import { migrate } from './migrations.ts';
+import { Neo4jConversationReferenceStore } from './references.ts';
 import { Neo4jTenantDirectory } from './tenants.ts';
 
 export { Neo4jApprovalStore } from './approvals.ts';
@@ -16,6 +17,7 @@ export { createDriver, displayUri, Neo4jConnection, verifyConnectivity, type Neo
 export { Neo4jResourceGraph } from './graph.ts';
 export { Neo4jIdempotencyStore } from './idempotency.ts';
 export { migrate, schemaStatements } from './migrations.ts';
+export { Neo4jConversationReferenceStore } from './references.ts';
 export { Neo4jTenantDirectory } from './tenants.ts';
 
 /**
@@ -54,6 +56,7 @@ export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo
       approvals: new Neo4jApprovalStore(db),
       audit: new Neo4jAuditLog(db),
       idempotency: new Neo4jIdempotencyStore(db),
+      references: new Neo4jConversationReferenceStore(db),
       describe: { graph: where, state: where },
     };
   } catch (error) {

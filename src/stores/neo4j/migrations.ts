@@ -14,6 +14,7 @@ export const schemaStatements: readonly string[] = [
   'CREATE CONSTRAINT conversation_key IF NOT EXISTS FOR (c:Conversation) REQUIRE (c.orgId, c.key) IS UNIQUE',
   'CREATE CONSTRAINT workspace_binding_key IF NOT EXISTS FOR (b:WorkspaceBinding) REQUIRE (b.orgId, b.key) IS UNIQUE',
   'CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key IS UNIQUE',
+  'CREATE CONSTRAINT conversation_reference_key IF NOT EXISTS FOR (r:ConversationReference) REQUIRE r.key IS UNIQUE',
   // Lookups.
   'CREATE INDEX cloud_resource_name IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.name)',
   'CREATE INDEX cloud_resource_account IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.accountId)',
