@@ -11,6 +11,7 @@ import type { WorkspaceIds } from './tenancy/directory.ts';
 import type { Organization } from './tenancy/organization.ts';
 import { channelPolicy, roleOf } from './tenancy/policy.ts';
 import { buildToolset } from '../tools/index.ts';
+import { observeTools } from '../tools/observe.ts';
 
 /** What an adapter knows about a message before tenancy is applied: platform ids only. */
 export interface Inbound {
@@ -23,6 +24,12 @@ export interface Inbound {
   userId: string;
   userName?: string;
   source: RequestSource;
+}
+
+/** What a surface may watch while a request runs. */
+export interface HandleOptions {
+  /** Called as each tool starts, e.g. to update a "working on it" placeholder. */
+  onToolStart?: (toolName: string) => void;
 }
 
 export type ContextResolution =
@@ -87,7 +94,7 @@ export class Companion {
   }
 
   /** Answers one request. Never throws: a failure becomes a reply that says what went wrong. */
-  async handle(request: CompanionRequest): Promise<Reply> {
+  async handle(request: CompanionRequest, options: HandleOptions = {}): Promise<Reply> {
     const { context } = request;
     const log = this.deps.logger.child({ orgId: context.orgId, requestId: context.requestId, source: context.source });
     const started = Date.now();
@@ -95,7 +102,7 @@ export class Companion {
     const history = await conversations.history(context.orgId, context.conversation).catch(() => []);
     let reply: Reply;
     try {
-      const tools = buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals });
+      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }), options.onToolStart);
       reply = await this.deps.investigator.investigate({ request, tools, history });
     } catch (error) {
       log.error({ err: error }, 'investigation failed');

@@ -1,0 +1,25 @@
+import type { CompanionTool } from './tool.ts';
+import type { Toolset } from './index.ts';
+
+/**
+ * The same toolset, calling `onStart(tool name)` as each tool starts: lets a chat surface show
+ * progress ("checking metrics…") while an investigation runs. An observer that throws is ignored;
+ * it must never break the investigation.
+ */
+export function observeTools(toolset: Toolset, onStart: ((toolName: string) => void) | undefined): Toolset {
+  if (!onStart) return toolset;
+  const wrap = (tool: CompanionTool): CompanionTool => ({
+    ...tool,
+    run: (input) => {
+      try {
+        onStart(tool.name);
+      } catch {
+        // Progress is cosmetic.
+      }
+      return tool.run(input);
+    },
+  });
+  const entries = Object.entries(toolset).filter(([key]) => key !== 'all').map(([key, tool]) => [key, wrap(tool as CompanionTool)] as const);
+  const wrapped = Object.fromEntries(entries) as Omit<Toolset, 'all'>;
+  return { ...wrapped, all: entries.map(([, tool]) => tool) };
+}
