@@ -1,5 +1,6 @@
 import type { ApprovalStore } from '../approvals/types.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
+import type { ApiKeyStore } from './api-keys.ts';
 import type { AuditLog } from './audit.ts';
 import type { ConversationStore } from './conversations.ts';
 import type { ResourceGraph } from './graph.ts';
@@ -16,6 +17,7 @@ export interface Stores {
   approvals: ApprovalStore;
   audit: AuditLog;
   idempotency: IdempotencyStore;
+  apiKeys: ApiKeyStore;
   /** Where adapters can post without an incoming message (Teams conversation references). */
   references: ConversationReferenceStore;
   /** Human-readable names of the backends, for start-up logs and status lines. */
@@ -23,7 +25,7 @@ export interface Stores {
 }
 
 export async function closeStores(stores: Stores): Promise<void> {
-  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.references, stores.tenants];
+  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.tenants];
   // Distinct objects only: one Neo4j-backed object may serve several roles.
   await Promise.allSettled([...new Set(closers)].map((store) => store.close()));
 }

@@ -1,4 +1,5 @@
 import type { Stores } from '../index.ts';
+import { MemoryApiKeyStore } from './api-keys.ts';
 import { MemoryApprovalStore } from './approvals.ts';
 import { MemoryAuditLog } from './audit.ts';
 import { MemoryConversationStore } from './conversations.ts';
@@ -17,6 +18,7 @@ export function createMemoryStores(): Stores {
     approvals: new MemoryApprovalStore(),
     audit: new MemoryAuditLog(),
     idempotency: new MemoryIdempotencyStore(),
+    apiKeys: new MemoryApiKeyStore(),
     references: new MemoryConversationReferenceStore(),
     describe: { graph: 'in-process graph (embedded)', runbooks: 'in-process BM25 index (embedded)', state: 'in-process (embedded)' },
   };

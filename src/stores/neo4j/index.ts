@@ -1,5 +1,6 @@
 import type { Logger } from '../../logging.ts';
 import type { Stores } from '../index.ts';
+import { Neo4jApiKeyStore } from './api-keys.ts';
 import { Neo4jApprovalStore } from './approvals.ts';
 import { Neo4jAuditLog } from './audit.ts';
 import { Neo4jConversationStore } from './conversations.ts';
@@ -10,6 +11,7 @@ import { migrate } from './migrations.ts';
 import { Neo4jConversationReferenceStore } from './references.ts';
 import { Neo4jTenantDirectory } from './tenants.ts';
 
+export { Neo4jApiKeyStore } from './api-keys.ts';
 export { Neo4jApprovalStore } from './approvals.ts';
 export { Neo4jAuditLog } from './audit.ts';
 export { Neo4jConversationStore } from './conversations.ts';
@@ -56,6 +58,7 @@ export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo
       approvals: new Neo4jApprovalStore(db),
       audit: new Neo4jAuditLog(db),
       idempotency: new Neo4jIdempotencyStore(db),
+      apiKeys: new Neo4jApiKeyStore(db),
       references: new Neo4jConversationReferenceStore(db),
       describe: { graph: where, state: where },
     };

@@ -14,6 +14,8 @@ export const schemaStatements: readonly string[] = [
   'CREATE CONSTRAINT conversation_key IF NOT EXISTS FOR (c:Conversation) REQUIRE (c.orgId, c.key) IS UNIQUE',
   'CREATE CONSTRAINT workspace_binding_key IF NOT EXISTS FOR (b:WorkspaceBinding) REQUIRE (b.orgId, b.key) IS UNIQUE',
   'CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key IS UNIQUE',
+  // Global: a request is looked up by its key id alone.
+  'CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.keyId IS UNIQUE',
   'CREATE CONSTRAINT conversation_reference_key IF NOT EXISTS FOR (r:ConversationReference) REQUIRE r.key IS UNIQUE',
   // Lookups.
   'CREATE INDEX cloud_resource_name IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.name)',
@@ -25,6 +27,7 @@ export const schemaStatements: readonly string[] = [
   'CREATE INDEX audit_event_seq IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.seq)',
   'CREATE INDEX audit_event_subject IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.subjectId)',
   'CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)',
+  'CREATE INDEX api_key_org IF NOT EXISTS FOR (k:ApiKey) ON (k.orgId)',
   // Fuzzy search over names and tag text (Lucene), for search tools that want ranked, tokenised matches.
   'CREATE FULLTEXT INDEX cloud_resource_text IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tagText]',
 ];
