@@ -9,6 +9,7 @@ import type { RunbookHit } from '../stores/runbooks.ts';
 import type { Toolset } from '../../tools/index.ts';
 import type { DependencyView } from '../../tools/resource-graph/dependencies.ts';
 import { Degradations } from './evidence.ts';
+import type { EvidencePack, SuggestedAction } from './evidence-pack.ts';
 import type { InvestigationInput, Investigator } from './investigator.ts';
 
 const maxPrimary = 2;
@@ -111,33 +112,38 @@ export class DeterministicPlanner implements Investigator {
   }
 
   private async investigateQuestion(question: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const primary = await degraded.attempt('Resource graph', [], () => this.findPrimary(question, tools));
+    const pack = await this.gatherEvidence(question, tools);
+    degraded.notes.push(...pack.degraded);
+    const proposals = await this.proposeSuggestions(pack, tools, degraded);
+    return renderEvidence(pack, proposals);
+  }
+
+  /**
+   * Gathers the evidence for a question, in parallel where it can: the resources it names (or
+   * `options.primary`), their dependencies, the metrics of those and their direct dependencies,
+   * matching runbooks and the runbooks' suggested actions for troubled resources. Proposes nothing
+   * and never throws: what fails is listed in `degraded`.
+   */
+  async gatherEvidence(question: string, tools: Toolset, options: EvidenceOptions = {}): Promise<EvidencePack> {
+    const degraded = new Degradations();
+    const metricWindowMinutes = 60;
+    const primary = options.primary ?? await degraded.attempt('Resource graph', [], () => this.findPrimary(question, tools));
     const views = await Promise.all(primary.map((r) => degraded.attempt('Resource graph', undefined, () => tools.dependencies.run({ resource: r.id, depth: 2 }))));
     const related = uniqueResources([
       ...primary,
       ...views.flatMap((v) => (v?.dependencies ?? []).filter((n) => n.depth === 1).map((n) => n.resource)),
     ]).slice(0, maxMetricResources);
+    const query = (options.runbookQuery ?? question).slice(0, 500);
     const [metricViews, hits] = await Promise.all([
-      Promise.all(related.map((r) => degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: r.id, windowMinutes: 60 })))),
-      degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query: question, resourceTypes: [...new Set(primary.map((r) => r.type))] })),
+      Promise.all(related.map((r) => degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: r.id, windowMinutes: metricWindowMinutes })))),
+      degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query, resourceTypes: [...new Set(primary.map((r) => r.type))] })),
     ]);
     metricViews.forEach((v) => v?.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`)));
     const summaries = metricViews.flatMap((v) => v?.summaries ?? []);
-    const proposals = await this.propose(primary, related, summaries, hits, tools, degraded);
-
-    const parts: ReplyPart[] = [];
-    const findings = describeFindings(primary, views, summaries, hits);
-    parts.push({ kind: 'text', markdown: findings.markdown });
-    if (primary.length > 0) {
-      const cards: ResourceCard[] = primary.map((resource) => ({ resource, relation: 'named in the question' }));
-      parts.push({ kind: 'resources', title: 'Resources', resources: cards });
-    }
-    for (const view of views) if (view?.resource && (view.dependencies.length || view.dependents.length)) parts.push(...dependencyParts(view));
-    if (summaries.length > 0) parts.push({ kind: 'metrics', title: 'Metrics, last 60 min', summaries });
-    if (hits.length > 0) parts.push({ kind: 'citations', citations: hits.slice(0, 3).map(citation) });
-    for (const approval of proposals.created) parts.push({ kind: 'approval', approval });
-    if (proposals.notes.length > 0) parts.push({ kind: 'text', markdown: proposals.notes.map((n) => `_${n}_`).join('\n') });
-    return { summary: findings.summary, parts };
+    const noMetrics = related.filter((r, i) => metricViews[i] !== undefined && !summaries.some((s) => s.resourceId === r.id));
+    const troubled = options.troubled ?? new Set<string>();
+    const suggestions = await this.suggest(primary, related, summaries, hits, troubled, tools, degraded);
+    return { question, primary, views, related, metricWindowMinutes, summaries, noMetrics, hits, suggestions, degraded: degraded.notes };
   }
 
   private async findPrimary(question: string, tools: Toolset): Promise<CloudResource[]> {
@@ -151,30 +157,91 @@ export class DeterministicPlanner implements Investigator {
     return [];
   }
 
-  /** Proposes the suggested actions of the best runbooks that fit a resource under investigation. */
-  private async propose(primary: readonly CloudResource[], related: readonly CloudResource[], summaries: readonly MetricSummary[], hits: readonly RunbookHit[], tools: Toolset, degraded: Degradations): Promise<{ created: ApprovalRequest[]; notes: string[] }> {
-    const created: ApprovalRequest[] = [];
-    const notes: string[] = [];
-    if (primary.length === 0) return { created, notes };
+  /** The suggested actions of the best runbooks that fit a troubled resource under investigation. */
+  private async suggest(primary: readonly CloudResource[], related: readonly CloudResource[], summaries: readonly MetricSummary[], hits: readonly RunbookHit[], troubled: ReadonlySet<string>, tools: Toolset, degraded: Degradations): Promise<SuggestedAction[]> {
+    const suggestions: SuggestedAction[] = [];
+    if (primary.length === 0) return suggestions;
     const runbookIds = [...new Set(hits.map((h) => h.chunk.runbookId))].slice(0, 2);
     const candidates = uniqueResources([...primary, ...related]);
     for (const runbookId of runbookIds) {
       const runbook = await degraded.attempt('Runbook search', undefined, () => tools.getRunbook.run({ runbookId }));
       for (const action of runbook?.actions ?? []) {
-        if (created.length >= maxProposals) break;
         const kind = findActionKind(action.kind);
-        const target = candidates.find((r) => kind?.targets.includes(r.type) && isTroubled(r, summaries));
+        const target = candidates.find((r) => kind?.targets.includes(r.type) && (troubled.has(r.id) || isTroubled(r, summaries)));
         if (!kind || !target) continue;
-        const result = await degraded.attempt('Approvals', undefined, () => tools.proposeAction.run({
-          kind: action.kind, resource: target.id, params: action.params,
-          reason: action.reason ?? `Suggested by runbook "${runbook?.title ?? runbookId}" for ${target.name}.`,
-        }));
-        if (result?.ok) created.push(result.approval);
-        else if (result) notes.push(result.message);
+        const title = runbook?.title ?? runbookId;
+        suggestions.push({
+          kind: action.kind, params: action.params, target, runbookId, runbookTitle: title,
+          reason: action.reason ?? `Suggested by runbook "${title}" for ${target.name}.`,
+        });
       }
+    }
+    return suggestions;
+  }
+
+  /**
+   * Proposes the pack's suggested actions (pending approvals, never executions), at most two.
+   * `skip` names kind+target pairs already proposed in this request, so nothing is proposed twice.
+   */
+  async proposeSuggestions(pack: EvidencePack, tools: Toolset, degraded: Degradations, skip: ReadonlySet<string> = new Set()): Promise<Proposals> {
+    const created: ApprovalRequest[] = [];
+    const notes: string[] = [];
+    for (const suggestion of pack.suggestions) {
+      if (created.length >= maxProposals) break;
+      if (skip.has(proposalKey(suggestion.kind, suggestion.target.id))) continue;
+      const result = await degraded.attempt('Approvals', undefined, () => tools.proposeAction.run({
+        kind: suggestion.kind, resource: suggestion.target.id, params: suggestion.params, reason: suggestion.reason,
+      }));
+      if (result?.ok) created.push(result.approval);
+      else if (result) notes.push(result.message);
     }
     return { created, notes };
   }
+}
+
+export interface EvidenceOptions {
+  /** Start from these resources instead of finding the ones the question names (alerts name theirs). */
+  primary?: CloudResource[];
+  /** Resource ids to treat as troubled whatever their metrics say (a firing alert's resources). */
+  troubled?: ReadonlySet<string>;
+  /** Runbook search text, when it should differ from the question. */
+  runbookQuery?: string;
+}
+
+export interface Proposals {
+  created: ApprovalRequest[];
+  /** Why a suggested action was not proposed (not enabled in this channel, …). */
+  notes: string[];
+}
+
+/** Identifies one proposal within a request: an action kind on one target. */
+export function proposalKey(kind: string, targetId: string): string {
+  return `${kind}\u0000${targetId}`;
+}
+
+/** The planner's answer from its evidence: findings, resources, dependencies, metrics, runbooks, approvals. */
+export function renderEvidence(pack: EvidencePack, proposals: Proposals = { created: [], notes: [] }): Reply {
+  const { primary, views, summaries, hits } = pack;
+  const parts: ReplyPart[] = [];
+  const findings = describeFindings(primary, views, summaries, hits);
+  parts.push({ kind: 'text', markdown: findings.markdown });
+  parts.push(...evidenceParts(pack));
+  for (const approval of proposals.created) parts.push({ kind: 'approval', approval });
+  if (proposals.notes.length > 0) parts.push({ kind: 'text', markdown: proposals.notes.map((n) => `_${n}_`).join('\n') });
+  return { summary: findings.summary, parts };
+}
+
+/** The evidence itself, without conclusions: resource cards, dependencies, metrics and runbook citations. */
+export function evidenceParts(pack: EvidencePack): ReplyPart[] {
+  const parts: ReplyPart[] = [];
+  if (pack.primary.length > 0) {
+    const cards: ResourceCard[] = pack.primary.map((resource) => ({ resource, relation: 'named in the question' }));
+    parts.push({ kind: 'resources', title: 'Resources', resources: cards });
+  }
+  for (const view of pack.views) if (view?.resource && (view.dependencies.length || view.dependents.length)) parts.push(...dependencyParts(view));
+  if (pack.summaries.length > 0) parts.push({ kind: 'metrics', title: `Metrics, last ${pack.metricWindowMinutes} min`, summaries: pack.summaries });
+  if (pack.hits.length > 0) parts.push({ kind: 'citations', citations: pack.hits.slice(0, 3).map(citation) });
+  return parts;
 }
 
 /** Worth acting on: degraded state, or a metric past its threshold. */
@@ -230,7 +297,7 @@ function notFound(name: string): Reply {
   };
 }
 
-function citation(hit: RunbookHit): Citation {
+export function citation(hit: RunbookHit): Citation {
   return { runbookId: hit.chunk.runbookId, title: hit.chunk.title, section: hit.chunk.section, score: Math.round(hit.score * 100) / 100 };
 }
 
