@@ -3,11 +3,12 @@ import { z } from 'zod';
 import { CompanionError } from '../errors.ts';
 import type { CloudResource } from '../stores/graph.ts';
 import { formatZodIssues } from '../validation.ts';
-import type { MetricSeries, MetricsSource } from './source.ts';
+import { failureFor, type MetricFailure, type MetricSeries, type MetricsRequest, type MetricsResult, type MetricsSource } from './source.ts';
 
 /**
  * Recorded metric series (demo data, replayed incidents). Values are evenly spaced; the last one is
- * replayed as "now", so a recording always looks current. Replies label them as recorded.
+ * replayed as "now", so a recording always looks current. Replies label them as recorded. It serves
+ * the resources it has recordings for; live providers serve the rest.
  */
 export const RecordedMetricsFile = z.object({
   version: z.literal(1),
@@ -44,22 +45,39 @@ export class RecordedMetricsSource implements MetricsSource {
     this.add(orgId, parsed.data);
   }
 
-  supports(_resource: CloudResource): boolean {
-    return true;
+  supports(orgId: string, resource: CloudResource): boolean {
+    return (this.byOrg.get(orgId)?.get(resource.id)?.length ?? 0) > 0;
   }
 
-  async series(orgId: string, resource: CloudResource, windowMinutes: number): Promise<MetricSeries[]> {
+  async read(request: MetricsRequest): Promise<MetricsResult> {
+    const series: MetricSeries[] = [];
+    const failures: MetricFailure[] = [];
+    for (const resource of request.resources) {
+      if (!request.accountIds.includes(resource.accountId)) {
+        failures.push(failureFor(resource, this.name, 'out_of_scope', `${resource.name} is in account ${resource.accountId}, which this channel may not use.`));
+        continue;
+      }
+      series.push(...this.series(request.orgId, resource, request.windowMinutes));
+    }
+    return { series, failures };
+  }
+
+  /** The window asked for and the one before it (the baseline), as far as the recording reaches. */
+  private series(orgId: string, resource: CloudResource, windowMinutes: number): MetricSeries[] {
     const recorded = this.byOrg.get(orgId)?.get(resource.id) ?? [];
     const end = Math.floor(this.now() / 60_000) * 60_000;
     return recorded.map((series) => {
       const count = Math.min(series.values.length, Math.max(1, Math.floor((windowMinutes * 60) / series.intervalSeconds)));
-      const values = series.values.slice(-count);
+      const values = series.values.slice(-2 * count);
+      const at = (i: number): string => new Date(end - (values.length - 1 - i) * series.intervalSeconds * 1000).toISOString();
       return {
         resourceId: resource.id,
         metric: series.metric,
         unit: series.unit,
         ...(series.threshold === undefined ? {} : { threshold: series.threshold }),
-        points: values.map((v, i) => ({ t: new Date(end - (values.length - 1 - i) * series.intervalSeconds * 1000).toISOString(), v })),
+        points: values.map((v, i) => ({ t: at(i), v })),
+        windowStart: at(values.length - count),
+        citation: `recorded series ${series.metric}, ${series.intervalSeconds}s interval`,
       };
     });
   }

@@ -9,9 +9,16 @@ export const CloudAccountConfig = z.object({
   accountId: id,
   name: z.string().trim().min(1).max(128),
   /** AWS: the role to assume in this account, with its external id. Credentials are never stored. */
-  roleArn: z.string().optional(),
-  externalId: z.string().optional(),
-});
+  roleArn: z.string().regex(/^arn:aws[\w-]*:iam::\d{12}:role\/.+$/, 'must be an IAM role ARN such as arn:aws:iam::111111111111:role/CloudCompanionRead').optional(),
+  externalId: z.string().min(2).max(1224).optional(),
+  /** Azure: the Entra tenant of this subscription (DefaultAzureCredential then authenticates there). */
+  tenantId: z.string().trim().min(1).max(128).optional(),
+  /** Azure: an app registration to use for this subscription; its secret comes from the environment variable named here. */
+  clientId: z.string().trim().min(1).max(128).optional(),
+  clientSecretEnv: z.string().regex(/^AZURE_CLIENT_SECRET_[A-Z0-9_]+$/, 'must name an environment variable starting with AZURE_CLIENT_SECRET_').optional(),
+}).refine((a) => a.provider === 'aws' || (a.roleArn === undefined && a.externalId === undefined), { message: 'roleArn and externalId apply to AWS accounts only', path: ['roleArn'] })
+  .refine((a) => a.provider === 'azure' || (a.tenantId === undefined && a.clientId === undefined && a.clientSecretEnv === undefined), { message: 'tenantId, clientId and clientSecretEnv apply to Azure subscriptions only', path: ['tenantId'] })
+  .refine((a) => (a.clientId === undefined) === (a.clientSecretEnv === undefined) && (a.clientId === undefined || a.tenantId !== undefined), { message: 'an Azure client credential needs tenantId, clientId and clientSecretEnv together', path: ['clientId'] });
 export type CloudAccountConfig = z.infer<typeof CloudAccountConfig>;
 
 const accountList = z.array(z.string()).describe('account ids, or "*" for every account of the organization');
@@ -47,6 +54,10 @@ export const OrganizationConfig = z.object({
     channelId: id,
   })).default([]),
   defaultChannel: ChannelPolicyConfig.default({ accounts: ['*'], actions: [], alerts: false }),
+  approvals: z.object({
+    /** Four-eyes rule: whoever requested a high-risk action cannot approve it; a second person must. */
+    fourEyes: z.boolean().default(false),
+  }).default({ fourEyes: false }),
   /** Demo data loaded into the embedded stores at start, relative to the tenants file. */
   seed: z.object({
     estate: z.string().optional(),
