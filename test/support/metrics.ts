@@ -9,8 +9,8 @@ import type { AccountLookup } from '../../src/metrics/credentials.ts';
 export function demoResources(): CloudResource[] {
   return ['demo', 'globex'].flatMap((name) => {
     const path = fileURLToPath(new URL(`../../src/demo/estate/${name}.yaml`, import.meta.url));
-    const file = parseYaml(readFileSync(path, 'utf8')) as { resources: CloudResource[] };
-    return file.resources.map((r) => ({ region: 'global', state: 'unknown', tags: {}, ...r }));
+    const file = parseYaml(readFileSync(path, 'utf8')) as { resources: (Omit<CloudResource, 'region' | 'state' | 'tags'> & Partial<CloudResource>)[] };
+    return file.resources.map((r) => ({ ...r, region: r.region ?? 'global', state: r.state ?? 'unknown', tags: r.tags ?? {} }));
   });
 }
 
