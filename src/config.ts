@@ -22,6 +22,8 @@ const Settings = z.object({
   TENANTS_FILE: z.string().default(bundledTenantsFile),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
   APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
+  ACTION_EXECUTOR: z.enum(['dry-run', 'live'], { message: 'must be dry-run (change nothing) or live (run approved actions in the cloud)' }).default('dry-run'),
+  ACTION_VERIFY_AFTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
 
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
@@ -92,6 +94,8 @@ export interface Config {
   tenantsFile: string;
   maxBodyBytes: number;
   approvalTtlMinutes: number;
+  /** How approved actions run, and when their effect is checked (0 = no follow-up). */
+  actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
   slack?: { signingSecret: string; botToken: string; apiUrl?: string };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
@@ -126,6 +130,7 @@ export function loadConfig(env: Env = process.env): Config {
     tenantsFile: s.TENANTS_FILE,
     maxBodyBytes: s.MAX_BODY_BYTES,
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
+    actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
     ...(s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN
       ? { slack: { signingSecret: s.SLACK_SIGNING_SECRET, botToken: s.SLACK_BOT_TOKEN, ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}) } }
       : {}),
