@@ -1,5 +1,7 @@
 import type { ApprovalStore } from '../approvals/types.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
+import type { AlertStormStore } from './alert-storms.ts';
+import type { AlertThreadStore } from './alert-threads.ts';
 import type { ApiKeyStore } from './api-keys.ts';
 import type { AuditLog } from './audit.ts';
 import type { ConversationStore } from './conversations.ts';
@@ -20,12 +22,16 @@ export interface Stores {
   apiKeys: ApiKeyStore;
   /** Where adapters can post without an incoming message (Teams conversation references). */
   references: ConversationReferenceStore;
+  /** Alert fingerprint → thread, so a repeat joins its thread (and replicas agree which one). */
+  alertThreads: AlertThreadStore;
+  /** Per-organization alert storm counters and summaries. */
+  alertStorms: AlertStormStore;
   /** Human-readable names of the backends, for start-up logs and status lines. */
   describe: { graph: string; runbooks: string; state: string };
 }
 
 export async function closeStores(stores: Stores): Promise<void> {
-  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.tenants];
+  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms, stores.tenants];
   // Distinct objects only: one Neo4j-backed object may serve several roles.
   await Promise.allSettled([...new Set(closers)].map((store) => store.close()));
 }

@@ -1,4 +1,6 @@
 import type { Stores } from '../index.ts';
+import { MemoryAlertStormStore } from './alert-storms.ts';
+import { MemoryAlertThreadStore } from './alert-threads.ts';
 import { MemoryApiKeyStore } from './api-keys.ts';
 import { MemoryApprovalStore } from './approvals.ts';
 import { MemoryAuditLog } from './audit.ts';
@@ -20,6 +22,8 @@ export function createMemoryStores(): Stores {
     idempotency: new MemoryIdempotencyStore(),
     apiKeys: new MemoryApiKeyStore(),
     references: new MemoryConversationReferenceStore(),
+    alertThreads: new MemoryAlertThreadStore(),
+    alertStorms: new MemoryAlertStormStore(),
     describe: { graph: 'in-process graph (embedded)', runbooks: 'in-process BM25 index (embedded)', state: 'in-process (embedded)' },
   };
 }

@@ -1,5 +1,7 @@
 import type { Logger } from '../../logging.ts';
 import type { Stores } from '../index.ts';
+import { Neo4jAlertStormStore } from './alert-storms.ts';
+import { Neo4jAlertThreadStore } from './alert-threads.ts';
 import { Neo4jApiKeyStore } from './api-keys.ts';
 import { Neo4jApprovalStore } from './approvals.ts';
 import { Neo4jAuditLog } from './audit.ts';
@@ -60,6 +62,8 @@ export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo
       idempotency: new Neo4jIdempotencyStore(db),
       apiKeys: new Neo4jApiKeyStore(db),
       references: new Neo4jConversationReferenceStore(db),
+      alertThreads: new Neo4jAlertThreadStore(db),
+      alertStorms: new Neo4jAlertStormStore(db),
       describe: { graph: where, state: where },
     };
   } catch (error) {

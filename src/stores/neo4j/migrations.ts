@@ -17,6 +17,9 @@ export const schemaStatements: readonly string[] = [
   // Global: a request is looked up by its key id alone.
   'CREATE CONSTRAINT api_key_id IF NOT EXISTS FOR (k:ApiKey) REQUIRE k.keyId IS UNIQUE',
   'CREATE CONSTRAINT conversation_reference_key IF NOT EXISTS FOR (r:ConversationReference) REQUIRE r.key IS UNIQUE',
+  'CREATE CONSTRAINT alert_thread_key IF NOT EXISTS FOR (a:AlertThread) REQUIRE (a.orgId, a.fingerprint) IS UNIQUE',
+  'CREATE CONSTRAINT alert_storm_window_key IF NOT EXISTS FOR (w:AlertStormWindow) REQUIRE (w.orgId, w.key) IS UNIQUE',
+  'CREATE CONSTRAINT alert_storm_summary_key IF NOT EXISTS FOR (s:AlertStormSummary) REQUIRE (s.orgId, s.key) IS UNIQUE',
   // Lookups.
   'CREATE INDEX cloud_resource_name IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.name)',
   'CREATE INDEX cloud_resource_account IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.accountId)',
@@ -27,6 +30,9 @@ export const schemaStatements: readonly string[] = [
   'CREATE INDEX audit_event_seq IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.seq)',
   'CREATE INDEX audit_event_subject IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.subjectId)',
   'CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)',
+  'CREATE INDEX alert_thread_expiry IF NOT EXISTS FOR (a:AlertThread) ON (a.expiresAt)',
+  'CREATE INDEX alert_storm_window_expiry IF NOT EXISTS FOR (w:AlertStormWindow) ON (w.expiresAt)',
+  'CREATE INDEX alert_storm_summary_expiry IF NOT EXISTS FOR (s:AlertStormSummary) ON (s.expiresAt)',
   'CREATE INDEX api_key_org IF NOT EXISTS FOR (k:ApiKey) ON (k.orgId)',
   // Fuzzy search over names and tag text (Lucene), for search tools that want ranked, tokenised matches.
   'CREATE FULLTEXT INDEX cloud_resource_text IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tagText]',
