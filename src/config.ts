@@ -48,6 +48,13 @@ const Settings = z.object({
   OLLAMA_BASE_URL: optionalUrl,
   OLLAMA_MODEL: z.string().default('qwen2.5:7b-instruct'),
   OLLAMA_EMBED_MODEL: optionalText,
+  OLLAMA_NUM_CTX: z.coerce.number().int().min(2048).max(262_144).default(8192),
+
+  AGENT_MAX_LLM_CALLS: z.coerce.number().int().min(1).max(20).default(4),
+  AGENT_MAX_TOOL_CALLS: z.coerce.number().int().min(0).max(50).default(6),
+  AGENT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(180),
+  AGENT_TOOL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
+  AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(32_000).default(1500),
 });
 
 /** Checks that join settings; run on the raw values so they are reported together with the others. */
@@ -101,7 +108,9 @@ export interface Config {
   teams?: TeamsConfig;
   neo4j?: { uri: string; user: string; password: string; database?: string };
   weaviate?: { url: string; grpcUrl?: string; apiKey?: string };
-  ollama?: { baseUrl: string; model: string; embedModel?: string };
+  ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
+  /** Bounds of one agent investigation (used when a model is configured). */
+  agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -150,8 +159,15 @@ export function loadConfig(env: Env = process.env): Config {
       ? { weaviate: { url: s.WEAVIATE_URL, ...(s.WEAVIATE_GRPC_URL ? { grpcUrl: s.WEAVIATE_GRPC_URL } : {}), ...(s.WEAVIATE_API_KEY ? { apiKey: s.WEAVIATE_API_KEY } : {}) } }
       : {}),
     ...(s.OLLAMA_BASE_URL
-      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
+      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
       : {}),
+    agent: {
+      maxLlmCalls: s.AGENT_MAX_LLM_CALLS,
+      maxToolCalls: s.AGENT_MAX_TOOL_CALLS,
+      timeoutMs: s.AGENT_TIMEOUT_SECONDS * 1000,
+      toolTimeoutMs: s.AGENT_TOOL_TIMEOUT_SECONDS * 1000,
+      historyTokens: s.AGENT_HISTORY_TOKENS,
+    },
   };
 }
 
