@@ -22,6 +22,8 @@ const Settings = z.object({
   TENANTS_FILE: z.string().default(bundledTenantsFile),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
   APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
+  API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(120),
+  API_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(600),
   ACTION_EXECUTOR: z.enum(['dry-run', 'live'], { message: 'must be dry-run (change nothing) or live (run approved actions in the cloud)' }).default('dry-run'),
   ACTION_VERIFY_AFTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
 
@@ -101,6 +103,8 @@ export interface Config {
   tenantsFile: string;
   maxBodyBytes: number;
   approvalTtlMinutes: number;
+  /** HTTP API requests a minute, per key and per organization (token buckets in each replica). */
+  api: { perKeyPerMinute: number; perOrgPerMinute: number };
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
   slack?: { signingSecret: string; botToken: string; apiUrl?: string };
@@ -139,6 +143,7 @@ export function loadConfig(env: Env = process.env): Config {
     tenantsFile: s.TENANTS_FILE,
     maxBodyBytes: s.MAX_BODY_BYTES,
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
+    api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
     ...(s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN
       ? { slack: { signingSecret: s.SLACK_SIGNING_SECRET, botToken: s.SLACK_BOT_TOKEN, ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}) } }
