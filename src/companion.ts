@@ -1,10 +1,11 @@
 import { randomUUID } from 'node:crypto';
 import type { Investigator } from './agent/investigator.ts';
+import type { ProgressListener } from './agent/progress.ts';
 import type { ApprovalService, DecisionOutcome } from './approvals/service.ts';
 import { describeError } from './errors.ts';
 import type { Logger } from './logging.ts';
 import type { MetricsSource } from './metrics/source.ts';
-import type { Reply } from './reply.ts';
+import { memoryText, type Reply } from './reply.ts';
 import type { CompanionRequest, ConversationRef, Platform, RequestContext, RequestSource } from './request.ts';
 import type { Stores } from './stores/index.ts';
 import type { WorkspaceIds } from './tenancy/directory.ts';
@@ -30,6 +31,8 @@ export interface Inbound {
 export interface HandleOptions {
   /** Called as each tool starts, e.g. to update a "working on it" placeholder. */
   onToolStart?: (toolName: string) => void;
+  /** Evidence ready (post it at once), agent tool started/finished, answer ready: see ProgressEvent. */
+  onProgress?: ProgressListener;
 }
 
 export type ContextResolution =
@@ -103,7 +106,7 @@ export class Companion {
     let reply: Reply;
     try {
       const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }), options.onToolStart);
-      reply = await this.deps.investigator.investigate({ request, tools, history });
+      reply = await this.deps.investigator.investigate({ request, tools, history, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     } catch (error) {
       log.error({ err: error }, 'investigation failed');
       reply = { summary: 'The investigation failed', parts: [{ kind: 'text', markdown: `Something went wrong while investigating: ${describeError(error)}` }, { kind: 'status', text: this.deps.investigator.name, degraded: [describeError(error)] }] };
@@ -111,7 +114,7 @@ export class Companion {
     const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind;
     await Promise.allSettled([
       conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() }),
-      conversations.append(context.orgId, context.conversation, { role: 'assistant', text: reply.summary, at: new Date().toISOString() }),
+      conversations.append(context.orgId, context.conversation, { role: 'assistant', text: memoryText(reply), at: new Date().toISOString() }),
     ]);
     log.info({ intent: request.intent.kind, ms: Date.now() - started, parts: reply.parts.length }, 'answered');
     return reply;

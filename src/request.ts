@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { Alert } from './alerts/alert.ts';
 
 /** Where a request came from. */
 export const RequestSource = z.enum(['slash', 'mention', 'alert', 'cli', 'webhook']);
@@ -60,6 +61,8 @@ export const Intent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('runbook'), query: z.string() }),
   z.object({ kind: z.literal('approvals') }),
   z.object({ kind: z.literal('help') }),
+  /** An alert to investigate (webhook or alert-channel message): starts from its resources and metric. */
+  z.object({ kind: z.literal('alert'), alert: Alert }),
 ]);
 export type Intent = z.infer<typeof Intent>;
 

@@ -1,5 +1,9 @@
 import { DeterministicPlanner } from './agent/planner.ts';
 import type { Investigator } from './agent/investigator.ts';
+import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
+import { defaultAgentBounds, type AgentBounds } from './agent/llm/bounds.ts';
+import { AgentInvestigator } from './agent/llm/investigator.ts';
+import { ollamaChatModel } from './agent/llm/model.ts';
 import { DryRunExecutor, type ActionExecutor } from './approvals/executor.ts';
 import { ApprovalService } from './approvals/service.ts';
 import { Companion } from './companion.ts';
@@ -29,6 +33,8 @@ export interface Runtime {
 export interface RuntimeOverrides {
   stores?: Stores;
   executor?: ActionExecutor;
+  /** A chat model instead of Ollama's: tests pass a scripted tool-calling model. */
+  chatModel?: { model: BaseChatModel; name: string };
   now?: () => Date;
 }
 
@@ -44,16 +50,24 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
       store: stores.approvals, audit: stores.audit, executor, ttlMinutes: config.approvalTtlMinutes, logger,
       ...(overrides.now ? { now: overrides.now } : {}),
     });
+    const bounds: AgentBounds = { ...defaultAgentBounds, ...config.agent };
+    const chat = overrides.chatModel
+      ?? (config.ollama ? { model: ollamaChatModel(config.ollama), name: `ollama ${config.ollama.model}`, url: config.ollama.baseUrl } : undefined);
     const describe = {
       graph: stores.describe.graph,
       runbooks: stores.describe.runbooks,
       state: stores.describe.state,
       metrics: metrics.map((m) => m.name).join(', '),
-      model: 'none (deterministic planner)',
+      model: chat
+        ? `${chat.name}${'url' in chat ? ` at ${chat.url}` : ''}: LangChain agent, evidence first, at most ${bounds.maxLlmCalls} LLM calls, ${bounds.maxToolCalls} tool calls and ${bounds.timeoutMs / 1000} s per request`
+        : 'none (deterministic planner; set OLLAMA_BASE_URL for the LLM agent)',
       executor: executor.name,
       tenants: `${tenantsFile.organizations.length} organization(s) from ${config.tenantsFile}`,
     };
-    const investigator = new DeterministicPlanner(`Deterministic planner · metrics: ${describe.metrics} · executor: ${executor.name}`);
+    const planner = new DeterministicPlanner(`Deterministic planner${chat ? '' : ' (no LLM configured: set OLLAMA_BASE_URL for the agent)'} · metrics: ${describe.metrics} · executor: ${executor.name}`);
+    const investigator: Investigator = chat
+      ? new AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
+      : planner;
     const companion = new Companion({ stores, approvals, metrics, investigator, logger });
     return { config, logger, stores, companion, approvals, metrics, investigator, describe, close: () => closeStores(stores) };
   } catch (error) {

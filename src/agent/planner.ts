@@ -1,3 +1,4 @@
+import type { Alert } from '../alerts/alert.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
 import { findActionKind } from '../approvals/catalog.ts';
 import { helpText } from '../commands.ts';
@@ -8,6 +9,7 @@ import type { CloudResource, Neighbour } from '../stores/graph.ts';
 import type { RunbookHit } from '../stores/runbooks.ts';
 import type { Toolset } from '../../tools/index.ts';
 import type { DependencyView } from '../../tools/resource-graph/dependencies.ts';
+import { alertReply, gatherAlertEvidence } from './alert-evidence.ts';
 import { Degradations } from './evidence.ts';
 import type { EvidencePack, SuggestedAction } from './evidence-pack.ts';
 import type { InvestigationInput, Investigator } from './investigator.ts';
@@ -51,6 +53,8 @@ export class DeterministicPlanner implements Investigator {
         return this.approvals(tools, degraded);
       case 'ask':
         return this.investigateQuestion(intent.question, tools, degraded);
+      case 'alert':
+        return this.investigateAlert(intent.alert, tools, degraded);
     }
   }
 
@@ -116,6 +120,15 @@ export class DeterministicPlanner implements Investigator {
     degraded.notes.push(...pack.degraded);
     const proposals = await this.proposeSuggestions(pack, tools, degraded);
     return renderEvidence(pack, proposals);
+  }
+
+  /** An alert: the same evidence and reply as a question, starting from the alert's own resources. */
+  private async investigateAlert(alert: Alert, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const pack = await gatherAlertEvidence(alert, tools, (question, t, options) => this.gatherEvidence(question, t, options));
+    degraded.notes.push(...pack.degraded);
+    // A resolved alert needs no remedy.
+    const proposals = alert.status === 'firing' ? await this.proposeSuggestions(pack, tools, degraded) : undefined;
+    return alertReply(alert, pack, renderEvidence(pack, proposals));
   }
 
   /**
