@@ -4,6 +4,9 @@ export type Risk = 'low' | 'medium' | 'high';
 
 export type ApprovalState = 'pending' | 'approved' | 'executing' | 'succeeded' | 'failed' | 'denied' | 'expired';
 
+/** JSON-safe values: everything stored with a request must survive a round trip through JSON. */
+export type JsonValue = string | number | boolean | null | JsonValue[] | { [key: string]: JsonValue };
+
 export interface ProposedAction {
   kind: string;
   /** Parameters as validated by the action kind's schema. */
@@ -20,6 +23,65 @@ export interface ApprovalDecision {
   at: string;
 }
 
+/** What a dry run said at proposal time: shown on the card, before anyone approves. */
+export interface DryRunReport {
+  ok: boolean;
+  message: string;
+  at: string;
+  /** Which executor ran it: `dry-run` (nothing was asked of the provider) or `live`. */
+  executor: string;
+}
+
+/** An action that puts things back as they were: a new proposal, approved like any other. */
+export interface RollbackPlan {
+  kind: string;
+  params: Record<string, JsonValue>;
+  /** e.g. "Set desired count of ECS service checkout-api back to 2". */
+  description: string;
+}
+
+/** What the executor reported once it ran. */
+export interface ExecutionReport {
+  ok: boolean;
+  message: string;
+  at: string;
+  executor: string;
+  /** false when the executor changed nothing on purpose (dry-run). */
+  changed?: boolean;
+  /** The provider's refusal, e.g. UnauthorizedOperation, IncorrectInstanceState, AuthorizationFailed. */
+  providerCode?: string;
+  /** The state before the change, for reversible kinds. */
+  priorState?: Record<string, JsonValue>;
+  /** Present when the change can be undone from the prior state. */
+  rollback?: RollbackPlan;
+}
+
+/** One metric as it stood when the action was proposed, and as re-read after it ran. */
+export interface MetricCheck {
+  resourceId: string;
+  metric: string;
+  unit: string;
+  before?: number;
+  after?: number;
+  threshold?: number;
+  /** Past its threshold when the action was proposed: this metric prompted it. */
+  breachedBefore?: boolean;
+  breachedAfter?: boolean;
+}
+
+/** The follow-up a few minutes after execution: the provider's view of the target and the metrics that prompted the action. */
+export interface VerificationReport {
+  /** `improved`: nothing watched is past its threshold any more; `not_improved`: still past it; `inconclusive`: could not tell. */
+  status: 'scheduled' | 'improved' | 'not_improved' | 'inconclusive';
+  at: string;
+  /** When the check runs (status `scheduled`) or ran. */
+  dueAt: string;
+  /** The provider's state of the target, e.g. "desired count 6, running 6". */
+  targetState?: { ok: boolean; message: string };
+  metrics: MetricCheck[];
+  message: string;
+}
+
 export interface ApprovalRequest {
   id: string;
   orgId: string;
@@ -28,13 +90,30 @@ export interface ApprovalRequest {
   requiredRole: Role;
   reason: string;
   requestedBy: string;
+  requestedByName?: string;
   conversation: ConversationRef;
   state: ApprovalState;
   createdAt: string;
   expiresAt: string;
   decisions: ApprovalDecision[];
-  /** What the executor reported, once it ran. */
+  /** The dry run at proposal time. */
+  dryRun?: DryRunReport;
+  /** Set when this request undoes an earlier one (its id). */
+  rollbackOf?: string;
+  /** The metrics that prompted the action, as they stood at proposal time; re-read to verify. */
+  watch?: MetricCheck[];
+  /** What the executor reported, once it ran (one line, kept for older renderers). */
   result?: string;
+  execution?: ExecutionReport;
+  verification?: VerificationReport;
+}
+
+/** Fields a transition may set together with the state. */
+export interface TransitionPatch {
+  decision?: ApprovalDecision;
+  result?: string;
+  execution?: ExecutionReport;
+  verification?: VerificationReport;
 }
 
 export type TransitionResult =
@@ -42,20 +121,30 @@ export type TransitionResult =
   | { ok: false; reason: 'not_found' }
   | { ok: false; reason: 'wrong_state'; approval: ApprovalRequest };
 
+/** The channel a request was made in: `/cloud approvals` lists only that channel's requests. */
+export interface ChannelFilter {
+  platform: ConversationRef['platform'];
+  workspaceId: string;
+  channelId: string;
+}
+
+export interface ListApprovalsOptions {
+  states?: readonly ApprovalState[];
+  channel?: ChannelFilter;
+  limit?: number;
+}
+
 /**
  * Approval requests per organization. `transition` is one atomic conditional update: of two
  * concurrent callers expecting the same state, exactly one succeeds.
  */
 export interface ApprovalStore {
+  /** Throws CompanionError `conflict` when the id exists. */
   create(approval: ApprovalRequest): Promise<void>;
   get(orgId: string, id: string): Promise<ApprovalRequest | undefined>;
-  list(orgId: string, options?: { states?: readonly ApprovalState[]; limit?: number }): Promise<ApprovalRequest[]>;
-  transition(
-    orgId: string,
-    id: string,
-    from: ApprovalState,
-    to: ApprovalState,
-    patch?: { decision?: ApprovalDecision; result?: string },
-  ): Promise<TransitionResult>;
+  /** Newest first. */
+  list(orgId: string, options?: ListApprovalsOptions): Promise<ApprovalRequest[]>;
+  /** `from` equal to `to` records a patch (e.g. a verification) only while the state still is `from`. */
+  transition(orgId: string, id: string, from: ApprovalState, to: ApprovalState, patch?: TransitionPatch): Promise<TransitionResult>;
   close(): Promise<void>;
 }

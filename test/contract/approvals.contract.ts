@@ -78,6 +78,51 @@ export function approvalStoreContract(name: string, make: () => Promise<{ approv
       await expect(approvals.get(request.orgId, request.id)).resolves.toEqual({ ...request, state: 'succeeded', decisions: [decision], result: 'Scaled to 4 tasks' });
     });
 
+    it('round-trips the dry run, undo link, watched metrics, execution and verification reports', async () => {
+      const request = approval(newOrg(), {
+        dryRun: { ok: false, message: 'AWS refused: UnauthorizedOperation "quoted" \u2014 ok', at: '2025-01-01T00:00:00.000Z', executor: 'live' },
+        rollbackOf: randomUUID(),
+        watch: [{ resourceId: 'arn:x', metric: 'CPUUtilization', unit: 'Percent', before: 96.5, threshold: 80, breachedBefore: true }],
+        requestedByName: 'Zoë',
+      });
+      await approvals.create(request);
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual(request);
+      await approvals.transition(request.orgId, request.id, 'pending', 'approved');
+      await approvals.transition(request.orgId, request.id, 'approved', 'executing');
+      const execution = {
+        ok: true, message: 'Desired count set from 2 to 6.', at: '2025-01-01T00:01:00.000Z', executor: 'live',
+        priorState: { desiredCount: 2, nested: { list: [1, null, 'x'] } },
+        rollback: { kind: 'aws.ecs.scale', params: { desiredCount: 2 }, description: 'Set desired count back to 2' },
+      };
+      const succeeded = await approvals.transition(request.orgId, request.id, 'executing', 'succeeded', { result: execution.message, execution });
+      expect(succeeded).toEqual({ ok: true, approval: { ...request, state: 'succeeded', result: execution.message, execution } });
+      const verification = { status: 'improved' as const, at: '2025-01-01T00:06:00.000Z', dueAt: '2025-01-01T00:06:00.000Z', targetState: { ok: true, message: '6 running' }, metrics: [{ resourceId: 'arn:x', metric: 'CPUUtilization', unit: 'Percent', before: 96.5, after: 40, threshold: 80, breachedBefore: true, breachedAfter: false }], message: 'Back under the threshold.' };
+      // A patch on the same state: recorded only while the request still is in that state.
+      const verified = await approvals.transition(request.orgId, request.id, 'succeeded', 'succeeded', { verification });
+      expect(verified).toEqual({ ok: true, approval: { ...request, state: 'succeeded', result: execution.message, execution, verification } });
+      const late = await approvals.transition(request.orgId, request.id, 'failed', 'failed', { verification: { ...verification, status: 'not_improved' } });
+      expect(late).toMatchObject({ ok: false, reason: 'wrong_state' });
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual({ ...request, state: 'succeeded', result: execution.message, execution, verification });
+    });
+
+    it('lists one channel\'s requests: same channel id in another workspace or platform is another channel', async () => {
+      const org = newOrg();
+      const conversation = { platform: 'slack' as const, workspaceId: 'E1:T1', channelId: 'C1' };
+      const here = [approval(org, { id: 'h-1', createdAt: '2025-01-01T00:00:01.000Z', conversation: { ...conversation, threadId: '1.1' } }), approval(org, { id: 'h-2', createdAt: '2025-01-01T00:00:02.000Z', conversation })];
+      const elsewhere = [
+        approval(org, { id: 'e-1', conversation: { ...conversation, channelId: 'C2' } }),
+        approval(org, { id: 'e-2', conversation: { ...conversation, workspaceId: ':T2' } }),
+        approval(org, { id: 'e-3', conversation: { ...conversation, platform: 'teams' } }),
+        approval(newOrg(), { id: 'e-4', conversation }),
+      ];
+      for (const r of [...here, ...elsewhere]) await approvals.create(r);
+      await approvals.transition(org, 'h-1', 'pending', 'denied');
+      expect((await approvals.list(org, { channel: conversation })).map((a) => a.id)).toEqual(['h-2', 'h-1']);
+      expect((await approvals.list(org, { channel: conversation, states: ['pending'] })).map((a) => a.id)).toEqual(['h-2']);
+      expect((await approvals.list(org, { channel: { ...conversation, platform: 'teams' } })).map((a) => a.id)).toEqual(['e-3']);
+      expect(await approvals.list(org)).toHaveLength(5);
+    });
+
     it('reports unknown requests, also when they belong to another organization', async () => {
       const request = approval(newOrg());
       await approvals.create(request);

@@ -38,6 +38,15 @@ export function auditLogContract(name: string, make: () => Promise<{ audit: Audi
       await expect(audit.list(org, { subjectId: 'approval-c' })).resolves.toEqual([]);
     }, 60_000);
 
+    it('lists events since a time, oldest first', async () => {
+      const org = newOrg();
+      for (let i = 0; i < 6; i += 1) await audit.append(event(org, i));
+      const since = new Date(Date.UTC(2025, 0, 1, 0, 0, 3)).toISOString();
+      expect((await audit.list(org, { since })).map((e) => e.detail['n'])).toEqual([3, 4, 5]);
+      expect((await audit.list(org, { since, limit: 2 })).map((e) => e.detail['n'])).toEqual([4, 5]);
+      expect(await audit.list(org, { since: '2030-01-01T00:00:00.000Z' })).toEqual([]);
+    });
+
     it('keeps every event appended concurrently', async () => {
       const org = newOrg();
       await Promise.all(Array.from({ length: 20 }, (_, i) => audit.append(event(org, i))));

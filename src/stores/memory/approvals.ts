@@ -1,4 +1,4 @@
-import type { ApprovalDecision, ApprovalRequest, ApprovalState, ApprovalStore, TransitionResult } from '../../approvals/types.ts';
+import type { ApprovalRequest, ApprovalState, ApprovalStore, ListApprovalsOptions, TransitionPatch, TransitionResult } from '../../approvals/types.ts';
 import { CompanionError } from '../../errors.ts';
 
 export class MemoryApprovalStore implements ApprovalStore {
@@ -15,22 +15,26 @@ export class MemoryApprovalStore implements ApprovalStore {
     return approval && structuredClone(approval);
   }
 
-  async list(orgId: string, options: { states?: readonly ApprovalState[]; limit?: number } = {}): Promise<ApprovalRequest[]> {
+  async list(orgId: string, options: ListApprovalsOptions = {}): Promise<ApprovalRequest[]> {
+    const { channel } = options;
     return [...this.approvals.values()]
       .filter((a) => a.orgId === orgId && (!options.states || options.states.includes(a.state)))
+      .filter((a) => !channel || (a.conversation.platform === channel.platform && a.conversation.workspaceId === channel.workspaceId && a.conversation.channelId === channel.channelId))
       .sort((a, b) => b.createdAt.localeCompare(a.createdAt) || a.id.localeCompare(b.id))
       .slice(0, options.limit ?? 50)
       .map((a) => structuredClone(a));
   }
 
   // Check and set happen in one synchronous step, so concurrent callers cannot both pass the check.
-  async transition(orgId: string, id: string, from: ApprovalState, to: ApprovalState, patch: { decision?: ApprovalDecision; result?: string } = {}): Promise<TransitionResult> {
+  async transition(orgId: string, id: string, from: ApprovalState, to: ApprovalState, patch: TransitionPatch = {}): Promise<TransitionResult> {
     const current = this.approvals.get(this.key(orgId, id));
     if (!current) return { ok: false, reason: 'not_found' };
     if (current.state !== from) return { ok: false, reason: 'wrong_state', approval: structuredClone(current) };
     current.state = to;
     if (patch.decision) current.decisions.push({ ...patch.decision });
     if (patch.result !== undefined) current.result = patch.result;
+    if (patch.execution !== undefined) current.execution = structuredClone(patch.execution);
+    if (patch.verification !== undefined) current.verification = structuredClone(patch.verification);
     return { ok: true, approval: structuredClone(current) };
   }
 

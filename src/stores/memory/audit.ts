@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditLog } from '../audit.ts';
+import type { AuditEvent, AuditListOptions, AuditLog } from '../audit.ts';
 
 export class MemoryAuditLog implements AuditLog {
   private readonly events: AuditEvent[] = [];
@@ -7,9 +7,9 @@ export class MemoryAuditLog implements AuditLog {
     this.events.push(structuredClone(event));
   }
 
-  async list(orgId: string, options: { subjectId?: string; limit?: number } = {}): Promise<AuditEvent[]> {
+  async list(orgId: string, options: AuditListOptions = {}): Promise<AuditEvent[]> {
     return this.events
-      .filter((e) => e.orgId === orgId && (!options.subjectId || e.subjectId === options.subjectId))
+      .filter((e) => e.orgId === orgId && (!options.subjectId || e.subjectId === options.subjectId) && (!options.since || e.at >= options.since))
       .slice(-(options.limit ?? 100))
       .map((e) => structuredClone(e));
   }

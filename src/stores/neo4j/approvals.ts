@@ -1,4 +1,5 @@
-import type { ApprovalDecision, ApprovalRequest, ApprovalState, ApprovalStore, TransitionResult } from '../../approvals/types.ts';
+import type { ApprovalDecision, ApprovalRequest, ApprovalState, ApprovalStore, ChannelFilter, ExecutionReport, ListApprovalsOptions, TransitionPatch, TransitionResult, VerificationReport } from '../../approvals/types.ts';
+import type { ConversationRef } from '../../request.ts';
 import { CompanionError } from '../../errors.ts';
 import { int, isConstraintViolation, type Neo4jConnection } from './driver.ts';
 
@@ -7,14 +8,22 @@ interface ApprovalRow {
   state: ApprovalState;
   decisions: string[] | null;
   result: string | null;
+  execution: string | null;
+  verification: string | null;
 }
 
-const projection = 'a { .doc, .state, .decisions, .result } AS a';
+const projection = 'a { .doc, .state, .decisions, .result, .execution, .verification } AS a';
+
+/** One string per channel, so listing a channel's requests is an equality match on an index. */
+function channelKey(channel: ChannelFilter | ConversationRef): string {
+  return JSON.stringify([channel.platform, channel.workspaceId, channel.channelId]);
+}
 
 /**
  * Approval requests in Neo4j, under (:Organization)-[:HAS_APPROVAL]->. The immutable part of a
- * request is one JSON document; `state`, `decisions` (a list of JSON strings) and `result` are
- * properties that `transition` changes in one conditional update.
+ * request is one JSON document; `state`, `decisions` (a list of JSON strings), `result`, and the
+ * `execution` and `verification` reports (JSON strings) are properties that `transition` changes in
+ * one conditional update. `channelKey` names the request's channel for `/cloud approvals`.
  */
 export class Neo4jApprovalStore implements ApprovalStore {
   private readonly release: () => Promise<void>;
@@ -24,14 +33,15 @@ export class Neo4jApprovalStore implements ApprovalStore {
   }
 
   async create(approval: ApprovalRequest): Promise<void> {
-    const { state, decisions, result, ...doc } = approval;
+    const { state, decisions, result, execution, verification, ...doc } = approval;
     try {
       await this.db.write(async (tx) => {
         await tx.run(`
           MERGE (o:Organization {id: $orgId})
           CREATE (o)-[:HAS_APPROVAL]->(:ApprovalRequest {
             orgId: $orgId, id: $id, doc: $doc, state: $state, decisions: $decisions, result: $result,
-            createdAt: $createdAt, expiresAt: $expiresAt
+            execution: $execution, verification: $verification,
+            createdAt: $createdAt, expiresAt: $expiresAt, channelKey: $channelKey
           })`, {
           orgId: approval.orgId,
           id: approval.id,
@@ -39,6 +49,9 @@ export class Neo4jApprovalStore implements ApprovalStore {
           state,
           decisions: decisions.map((d) => JSON.stringify(d)),
           result: result ?? null,
+          execution: execution ? JSON.stringify(execution) : null,
+          verification: verification ? JSON.stringify(verification) : null,
+          channelKey: channelKey(approval.conversation),
           createdAt: approval.createdAt,
           expiresAt: approval.expiresAt,
         });
@@ -58,14 +71,20 @@ export class Neo4jApprovalStore implements ApprovalStore {
     return row && toApproval(row);
   }
 
-  async list(orgId: string, options: { states?: readonly ApprovalState[]; limit?: number } = {}): Promise<ApprovalRequest[]> {
+  async list(orgId: string, options: ListApprovalsOptions = {}): Promise<ApprovalRequest[]> {
     const rows = await this.db.read(async (tx) => {
       const result = await tx.run<{ a: ApprovalRow }>(`
         MATCH (a:ApprovalRequest {orgId: $orgId})
         USING INDEX a:ApprovalRequest(orgId, createdAt)
         WHERE a.createdAt IS NOT NULL AND ($states IS NULL OR a.state IN $states)
+          AND ($channelKey IS NULL OR a.channelKey = $channelKey)
         WITH a ORDER BY a.createdAt DESC, a.id ASC LIMIT $limit
-        RETURN ${projection}`, { orgId, states: options.states ? [...options.states] : null, limit: int(options.limit ?? 50) });
+        RETURN ${projection}`, {
+        orgId,
+        states: options.states ? [...options.states] : null,
+        channelKey: options.channel ? channelKey(options.channel) : null,
+        limit: int(options.limit ?? 50),
+      });
       return result.records.map((record) => record.get('a'));
     });
     return rows.map(toApproval);
@@ -81,7 +100,7 @@ export class Neo4jApprovalStore implements ApprovalStore {
     id: string,
     from: ApprovalState,
     to: ApprovalState,
-    patch: { decision?: ApprovalDecision; result?: string } = {},
+    patch: TransitionPatch = {},
   ): Promise<TransitionResult> {
     const outcome = await this.db.write(async (tx) => {
       const locked = await tx.run(
@@ -95,7 +114,9 @@ export class Neo4jApprovalStore implements ApprovalStore {
         FOREACH (_ IN CASE WHEN matched THEN [1] ELSE [] END |
           SET a.state = $to,
               a.decisions = coalesce(a.decisions, []) + $decisions,
-              a.result = CASE WHEN $result IS NULL THEN a.result ELSE $result END)
+              a.result = CASE WHEN $result IS NULL THEN a.result ELSE $result END,
+              a.execution = CASE WHEN $execution IS NULL THEN a.execution ELSE $execution END,
+              a.verification = CASE WHEN $verification IS NULL THEN a.verification ELSE $verification END)
         RETURN matched, ${projection}`, {
         orgId,
         id,
@@ -103,6 +124,8 @@ export class Neo4jApprovalStore implements ApprovalStore {
         to,
         decisions: patch.decision ? [JSON.stringify(patch.decision)] : [],
         result: patch.result ?? null,
+        execution: patch.execution ? JSON.stringify(patch.execution) : null,
+        verification: patch.verification ? JSON.stringify(patch.verification) : null,
       });
       const record = result.records[0];
       return record && { matched: record.get('matched'), approval: toApproval(record.get('a')) };
@@ -117,11 +140,13 @@ export class Neo4jApprovalStore implements ApprovalStore {
 }
 
 function toApproval(row: ApprovalRow): ApprovalRequest {
-  const doc = JSON.parse(row.doc) as Omit<ApprovalRequest, 'state' | 'decisions' | 'result'>;
+  const doc = JSON.parse(row.doc) as Omit<ApprovalRequest, 'state' | 'decisions' | 'result' | 'execution' | 'verification'>;
   return {
     ...doc,
     state: row.state,
     decisions: (row.decisions ?? []).map((d) => JSON.parse(d) as ApprovalDecision),
-    ...(row.result === null ? {} : { result: row.result }),
+    ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
+    ...(row.execution ? { execution: JSON.parse(row.execution) as ExecutionReport } : {}),
+    ...(row.verification ? { verification: JSON.parse(row.verification) as VerificationReport } : {}),
   };
 }

@@ -1,4 +1,4 @@
-import type { AuditEvent, AuditLog } from '../audit.ts';
+import type { AuditEvent, AuditListOptions, AuditLog } from '../audit.ts';
 import { int, type Neo4jConnection } from './driver.ts';
 
 interface EventRow {
@@ -40,16 +40,17 @@ export class Neo4jAuditLog implements AuditLog {
     });
   }
 
-  async list(orgId: string, options: { subjectId?: string; limit?: number } = {}): Promise<AuditEvent[]> {
+  async list(orgId: string, options: AuditListOptions = {}): Promise<AuditEvent[]> {
     const rows = await this.db.read(async (tx) => {
       const result = await tx.run<{ e: EventRow }>(`
         MATCH (e:AuditEvent {orgId: $orgId})
         USING INDEX e:AuditEvent(orgId, seq)
-        WHERE e.seq IS NOT NULL AND ($subjectId IS NULL OR e.subjectId = $subjectId)
+        WHERE e.seq IS NOT NULL AND ($subjectId IS NULL OR e.subjectId = $subjectId) AND ($since IS NULL OR e.at >= $since)
         WITH e ORDER BY e.seq DESC LIMIT $limit
         RETURN e { .seq, .at, .actor, .type, .subjectId, .detail } AS e`, {
         orgId,
         subjectId: options.subjectId ? options.subjectId : null,
+        since: options.since ? options.since : null,
         limit: int(options.limit ?? 100),
       });
       return result.records.map((record) => record.get('e'));
