@@ -57,6 +57,10 @@ const Settings = z.object({
   AGENT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(180),
   AGENT_TOOL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(32_000).default(1500),
+
+  ALERT_STORM_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
+  ALERT_STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
+  ALERT_THREAD_HOURS: z.coerce.number().int().min(1).max(720).default(24),
 });
 
 /** Checks that join settings; run on the raw values so they are reported together with the others. */
@@ -115,6 +119,8 @@ export interface Config {
   ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
   /** Bounds of one agent investigation (used when a model is configured). */
   agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
+  /** Alert threads: at most `stormLimit` new investigations per organization per window; `secrets` are the ALERT_SECRET_* variables tenants.yaml names. */
+  alerts: { stormLimit: number; stormWindowSeconds: number; threadHours: number; secrets: Readonly<Record<string, string>> };
 }
 
 type Env = Record<string, string | undefined>;
@@ -138,6 +144,10 @@ export function loadConfig(env: Env = process.env): Config {
   const s = parsed.data;
   return {
     port: s.PORT,
+    alerts: {
+      stormLimit: s.ALERT_STORM_LIMIT, stormWindowSeconds: s.ALERT_STORM_WINDOW_SECONDS, threadHours: s.ALERT_THREAD_HOURS,
+      secrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('ALERT_SECRET_') && typeof e[1] === 'string')),
+    },
     host: s.HOST,
     logLevel: s.LOG_LEVEL,
     tenantsFile: s.TENANTS_FILE,
