@@ -1,0 +1,250 @@
+import type { Activity, TurnContext } from 'botbuilder';
+import type { BackgroundWork } from '../../src/background.ts';
+import type { DecisionOutcome } from '../../src/approvals/service.ts';
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import { parseCommand } from '../../src/commands.ts';
+import type { Companion } from '../../src/companion.ts';
+import type { Logger } from '../../src/logging.ts';
+import { Placeholder, type TeamsConnector } from './connector.ts';
+import { teamsHelpText, stepLabel } from './help.ts';
+import { approveVerb } from './ids.ts';
+import {
+  type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, MessageActivity, placeOf, questionText, tenantOf,
+} from './inbound.ts';
+import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
+import { plain } from './markdown.ts';
+import { attachment, decisionLine, renderApproval, renderProgress, renderReply, renderText, type AdaptiveCard } from './render.ts';
+import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
+
+export interface HandlerDeps {
+  companion: Companion;
+  idempotency: IdempotencyStore;
+  background: BackgroundWork;
+  connector: TeamsConnector;
+  references: ReferenceBook;
+  logger: Logger;
+  /** How long an Approve/Deny click may take before the card answers "still working" (Teams waits ~15 s). */
+  invokeBudgetMs: number;
+}
+
+const activityDedupeTtlMs = 60 * 60 * 1000;
+
+interface InvokeBody {
+  statusCode: number;
+  type: string;
+  value: unknown;
+}
+
+/**
+ * One Teams turn. Messages and installs only capture what is needed and return at once; the answer
+ * is posted later through the stored reference. Approve/Deny invokes answer in the HTTP response with
+ * the refreshed card, as Action.Execute requires, and update the card for everyone afterwards.
+ */
+export class TeamsHandlers {
+  constructor(private readonly deps: HandlerDeps) {}
+
+  async turn(context: TurnContext): Promise<void> {
+    const activity: unknown = context.activity;
+    switch (context.activity.type) {
+      case 'message':
+        return this.message(activity);
+      case 'invoke':
+        return this.invoke(context, activity);
+      case 'conversationUpdate':
+      case 'installationUpdate':
+        return this.install(activity);
+      default:
+        return;
+    }
+  }
+
+  private async message(raw: unknown): Promise<void> {
+    const parsed = MessageActivity.safeParse(raw);
+    if (!parsed.success) {
+      this.deps.logger.warn({ issues: parsed.error.issues.length }, 'malformed Teams message activity');
+      return;
+    }
+    const activity = parsed.data;
+    // With resource-specific consent a bot hears every channel message; it answers only its @mentions.
+    if (isChannel(activity) && !mentionsBot(activity)) return;
+    // Teams redelivers when a turn is slow or fails; the activity id runs the work once, across replicas.
+    const key = `teams:activity:${tenantOf(activity) ?? ''}:${activity.conversation.id}:${activity.id}`;
+    if (!(await this.deps.idempotency.claim(key, activityDedupeTtlMs))) {
+      this.deps.logger.info({ activityId: activity.id }, 'duplicate Teams activity ignored');
+      return;
+    }
+    this.deps.background.run('teams.message', () => this.answer(activity));
+  }
+
+  private async answer(activity: MessageActivity): Promise<void> {
+    const channel = await this.channelReference(activity);
+    const place = placeOf(activity);
+    await this.deps.connector.open(inConversation(channel, place.threadId ?? activity.conversation.id), async (outbox) => {
+      await outbox.typing();
+      const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
+      if (!resolution.ok) {
+        await outbox.send(textMessage(resolution.message));
+        return;
+      }
+      const intent = parseCommand(questionText(activity));
+      if (intent.kind === 'help') {
+        await outbox.send(cardMessage(renderText(teamsHelpText), 'How to use Cloud Companion'));
+        return;
+      }
+      const placeholderId = await outbox.send(cardMessage(renderProgress('Looking into it…'), 'Looking into it…'));
+      const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
+      const reply = await this.deps.companion.handle({ context: resolution.context, intent }, {
+        onToolStart: (tool) => placeholder?.show(cardMessage(renderProgress(stepLabel(tool)), stepLabel(tool))),
+      });
+      const rendered = renderReply(reply);
+      const answer = cardMessage(rendered.answer, rendered.summary);
+      if (placeholder) await placeholder.finish(answer);
+      else await outbox.send(answer);
+      for (const approval of rendered.approvals) await outbox.send(approvalMessage(approval));
+      if (rendered.approvalsLeftOut > 0) {
+        await outbox.send(textMessage(`${rendered.approvalsLeftOut} more approval request(s) are pending; ask \`approvals\` to see them.`));
+      }
+    });
+  }
+
+  private async invoke(context: TurnContext, raw: unknown): Promise<void> {
+    const respond = async (status: number, body?: InvokeBody): Promise<void> => {
+      await context.sendActivity({ type: 'invokeResponse', value: { status, ...(body ? { body } : {}) } });
+    };
+    if (context.activity.name !== 'adaptiveCard/action') {
+      await respond(501);
+      return;
+    }
+    const parsed = ApprovalInvokeActivity.safeParse(raw);
+    if (!parsed.success) {
+      this.deps.logger.warn({ issues: parsed.error.issues.length }, 'Adaptive Card action without a valid approval');
+      await respond(200, errorBody(400, 'BadRequest', 'This card action is not one I know; ask again to get a fresh card.'));
+      return;
+    }
+    const activity = parsed.data;
+    const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
+    if (!resolution.ok) {
+      await respond(200, messageBody(resolution.message));
+      return;
+    }
+    const { approvalId } = activity.value.action.data;
+    const decision = this.deps.companion.decide(resolution.context, approvalId, activity.value.action.verb === approveVerb ? 'approve' : 'deny');
+    const outcome = await withinBudget(decision, this.deps.invokeBudgetMs);
+    if (!outcome) {
+      // Still running after the budget: answer now, and follow up in the thread when it finishes.
+      this.deps.background.run('teams.approval.followup', async () => this.followUp(activity, await decision));
+      await respond(200, messageBody('Your decision is being applied; the result will be posted in this thread.'));
+      return;
+    }
+    await respond(200, this.invokeAnswer(outcome));
+    this.deps.background.run('teams.approval.followup', () => this.followUp(activity, outcome));
+  }
+
+  private invokeAnswer(outcome: DecisionOutcome): InvokeBody {
+    switch (outcome.kind) {
+      case 'forbidden':
+      case 'not_found':
+        return messageBody(outcome.message);
+      case 'already_decided':
+      case 'expired':
+      case 'denied':
+      case 'executed':
+        return cardBody(renderApproval(outcome.approval));
+    }
+  }
+
+  /** The invoke answer changed the card for the clicker only: update it for everyone, and report the result in the thread. */
+  private async followUp(activity: ApprovalInvokeActivity, outcome: DecisionOutcome): Promise<void> {
+    if (outcome.kind !== 'executed' && outcome.kind !== 'denied' && outcome.kind !== 'expired') return;
+    const channel = await this.channelReference(activity);
+    const approval = outcome.approval;
+    await this.deps.connector.open(inConversation(channel, activity.conversation.id), async (outbox) => {
+      if (activity.replyToId) await outbox.update(activity.replyToId, approvalMessage(approval));
+      if (outcome.kind === 'executed') await outbox.send(textMessage(resultLine(approval)));
+    });
+  }
+
+  private async install(raw: unknown): Promise<void> {
+    const parsed = InstallActivity.safeParse(raw);
+    if (!parsed.success) return;
+    const activity = parsed.data;
+    this.deps.background.run('teams.install', async () => {
+      const channel = await this.channelReference(activity);
+      if (!botWasAdded(activity)) return;
+      this.deps.logger.info({ tenantId: tenantOf(activity), conversation: channel.conversation.id }, 'Cloud Companion added to a Teams conversation');
+      const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
+      await this.deps.connector.open(channel, async (outbox) => {
+        await outbox.send(resolution.ok
+          ? cardMessage(renderText(teamsHelpText), 'Cloud Companion is here')
+          : textMessage(resolution.message));
+      });
+    });
+  }
+
+  /** Captures (and stores, for alerts and other replicas) the reference of the channel or chat an activity came from. */
+  private async channelReference(activity: ActivityBase): Promise<ChannelReference> {
+    try {
+      const stored = await this.deps.references.capture(activity);
+      if (stored) return stored;
+    } catch (error) {
+      this.deps.logger.warn({ err: error }, 'could not store the Teams conversation reference');
+    }
+    // No tenant (or the store is down): answer from the activity itself, without storing.
+    return {
+      channelId: activity.channelId,
+      serviceUrl: activity.serviceUrl,
+      bot: { id: activity.recipient.id },
+      conversation: { id: activity.conversation.id },
+    };
+  }
+}
+
+function mentionsBot(activity: MessageActivity): boolean {
+  return (activity.entities ?? []).some((e) => {
+    const entity = e as { type?: unknown; mentioned?: { id?: unknown } };
+    return entity.type === 'mention' && entity.mentioned?.id === activity.recipient.id;
+  });
+}
+
+async function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T | undefined> {
+  let timer: NodeJS.Timeout | undefined;
+  const timeout = new Promise<undefined>((resolve) => {
+    timer = setTimeout(() => resolve(undefined), budgetMs);
+  });
+  try {
+    return await Promise.race([work, timeout]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+function textMessage(markdown: string): Partial<Activity> {
+  return { type: 'message', text: markdown, textFormat: 'markdown' };
+}
+
+function cardMessage(content: AdaptiveCard, summary: string): Partial<Activity> {
+  return { type: 'message', summary, attachments: [attachment(content)] };
+}
+
+function approvalMessage(approval: ApprovalRequest): Partial<Activity> {
+  return cardMessage(renderApproval(approval), approval.state === 'pending' ? `Approval needed: ${approval.action.kind} on ${approval.action.targetName}` : decisionLine(approval));
+}
+
+function resultLine(approval: ApprovalRequest): string {
+  const last = approval.decisions.at(-1);
+  const icon = approval.state === 'succeeded' ? '✅' : '❌';
+  return `${icon} **${plain(last?.byName ?? last?.by ?? 'Someone')}** approved "${approval.action.kind}" on ${plain(approval.action.targetName)}: ${plain(approval.result ?? approval.state)}`;
+}
+
+function cardBody(content: AdaptiveCard): InvokeBody {
+  return { statusCode: 200, type: 'application/vnd.microsoft.card.adaptive', value: content };
+}
+
+function messageBody(text: string): InvokeBody {
+  return { statusCode: 200, type: 'application/vnd.microsoft.activity.message', value: text };
+}
+
+function errorBody(statusCode: number, code: string, message: string): InvokeBody {
+  return { statusCode, type: 'application/vnd.microsoft.error', value: { code, message } };
+}
+

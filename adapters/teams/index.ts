@@ -1,0 +1,97 @@
+import { CloudAdapter, ConfigurationBotFrameworkAuthentication, type Activity, type ConfigurationBotFrameworkAuthenticationOptions } from 'botbuilder';
+import express, { type Express, type Request, type Response } from 'express';
+import type { BackgroundWork } from '../../src/background.ts';
+import type { Companion } from '../../src/companion.ts';
+import type { TeamsConfig } from '../../src/config.ts';
+import type { Logger } from '../../src/logging.ts';
+import type { HttpPlugin } from '../../src/server/http.ts';
+import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
+import type { ConversationReferenceStore } from '../../src/stores/references.ts';
+import { TeamsConnector } from './connector.ts';
+import { TeamsHandlers } from './handlers.ts';
+import { ReferenceBook } from './references.ts';
+import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
+
+export interface TeamsAdapterOptions extends TeamsConfig {
+  maxBodyBytes: number;
+  companion: Companion;
+  idempotency: IdempotencyStore;
+  references: ConversationReferenceStore;
+  background: BackgroundWork;
+  logger: Logger;
+  retry?: RetryPolicy;
+  invokeBudgetMs?: number;
+}
+
+export interface TeamsAdapter extends HttpPlugin {
+  /** False when no MICROSOFT_APP_ID is set: requests are not authenticated (local use only). */
+  readonly authenticated: boolean;
+}
+
+/**
+ * The Microsoft Teams surface at POST /api/messages: botbuilder's CloudAdapter with
+ * ConfigurationBotFrameworkAuthentication. Every botbuilder import stays in adapters/teams/, so the
+ * move to the Microsoft 365 Agents SDK (the Bot Framework SDK is archived) is this one folder.
+ */
+export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
+  const log = options.logger.child({ adapter: 'teams' });
+  const auth = new ConfigurationBotFrameworkAuthentication(authSettings(options));
+  const adapter = new CloudAdapter(auth);
+  adapter.onTurnError = async (_context, error) => {
+    log.error({ err: error }, 'Teams turn failed');
+  };
+  const authenticated = Boolean(options.appId);
+  if (!authenticated) {
+    log.warn('TEAMS IS RUNNING WITHOUT AUTHENTICATION: no MICROSOFT_APP_ID is set, so /api/messages accepts any caller as any Teams user and replies to any serviceUrl. Use this only on your own machine or in tests; set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID anywhere else.');
+  }
+  const connector = new TeamsConnector(adapter, options.appId ?? '', options.retry ?? defaultRetryPolicy, log);
+  const handlers = new TeamsHandlers({
+    companion: options.companion,
+    idempotency: options.idempotency,
+    background: options.background,
+    connector,
+    references: new ReferenceBook(options.references),
+    logger: log,
+    invokeBudgetMs: options.invokeBudgetMs ?? 8_000,
+  });
+
+  /**
+   * Tokens are checked here first so every failure is a 401 with a log line: botbuilder itself turns
+   * some bad tokens (a wrong signature) into a 500. CloudAdapter then checks again (keys are cached).
+   */
+  async function messages(req: Request, res: Response): Promise<void> {
+    if (typeof req.body !== 'object' || req.body === null || Array.isArray(req.body)) {
+      res.status(400).json({ error: 'bad_request', message: 'Expected a Bot Framework activity as a JSON object.' });
+      return;
+    }
+    if (authenticated) {
+      try {
+        await auth.authenticateRequest(req.body as Activity, req.header('authorization') ?? '');
+      } catch (error) {
+        log.warn({ reason: (error as Error).message }, 'Teams request refused: no valid Bot Framework token');
+        res.status(401).json({ error: 'unauthorized', message: 'A valid Bot Framework token is required.' });
+        return;
+      }
+    }
+    await adapter.process(req, res, (context) => handlers.turn(context));
+  }
+
+  return {
+    name: authenticated ? 'teams' : 'teams (UNAUTHENTICATED)',
+    authenticated,
+    mount(app: Express) {
+      app.post('/api/messages', express.json({ limit: options.maxBodyBytes }), messages);
+    },
+  };
+}
+
+function authSettings(options: TeamsConfig): ConfigurationBotFrameworkAuthenticationOptions {
+  if (!options.appId) return {};
+  return {
+    MicrosoftAppId: options.appId,
+    MicrosoftAppType: options.appType,
+    ...(options.appPassword ? { MicrosoftAppPassword: options.appPassword } : {}),
+    ...(options.appTenantId ? { MicrosoftAppTenantId: options.appTenantId } : {}),
+    ...(options.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
+  };
+}

@@ -1,0 +1,201 @@
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import { findActionKind } from '../../src/approvals/catalog.ts';
+import type { MetricSummary } from '../../src/metrics/source.ts';
+import type { Reply, ReplyPart, ResourceCard } from '../../src/reply.ts';
+import { approveVerb, denyVerb } from './ids.ts';
+import { plain, toCardMarkdown, truncate } from './markdown.ts';
+
+/**
+ * Adaptive Cards for Teams: schema 1.5 (the newest Teams renders, and the first where Teams supports
+ * Action.Execute), each card's JSON kept under 28 KB (the budget that is safe on every Teams path;
+ * bot messages fail over ~100 KB). Platform-rules §2.6 and §2.9.
+ */
+export const cardVersion = '1.5';
+export const cardSizeBudget = 28 * 1024;
+export const adaptiveCardType = 'application/vnd.microsoft.card.adaptive';
+
+const maxTextChars = 6000;
+const maxListItems = 10;
+const maxApprovalsPerReply = 10;
+
+export type CardElement = Record<string, unknown> & { type: string };
+
+export interface AdaptiveCard {
+  type: 'AdaptiveCard';
+  $schema: string;
+  version: string;
+  body: CardElement[];
+  actions?: CardElement[];
+  msteams?: { width: 'Full' };
+}
+
+export interface CardAttachment {
+  contentType: typeof adaptiveCardType;
+  content: AdaptiveCard;
+}
+
+/** The answer split the Teams way: one card for the findings, one per approval so each can be updated alone. */
+export interface RenderedReply {
+  summary: string;
+  answer: AdaptiveCard;
+  approvals: ApprovalRequest[];
+  /** Approval requests not posted, to stay within Teams' per-thread rate limits. */
+  approvalsLeftOut: number;
+}
+
+export function card(body: CardElement[], actions: CardElement[] = []): AdaptiveCard {
+  return {
+    type: 'AdaptiveCard',
+    $schema: 'http://adaptivecards.io/schemas/adaptive-card.json',
+    version: cardVersion,
+    body,
+    ...(actions.length ? { actions } : {}),
+    msteams: { width: 'Full' },
+  };
+}
+
+export function attachment(content: AdaptiveCard): CardAttachment {
+  return { contentType: adaptiveCardType, content };
+}
+
+export function cardBytes(content: AdaptiveCard): number {
+  return Buffer.byteLength(JSON.stringify(content), 'utf8');
+}
+
+export function renderReply(reply: Reply): RenderedReply {
+  const approvals = reply.parts.flatMap((p) => (p.kind === 'approval' ? [p.approval] : []));
+  const body: CardElement[] = [];
+  const rest = reply.parts.filter((p) => p.kind !== 'approval');
+  let leftOut = 0;
+  for (const part of rest) {
+    const elements = renderPart(part);
+    if (leftOut > 0 || cardBytes(card([...body, ...elements])) > cardSizeBudget - 512) {
+      leftOut += 1;
+      continue;
+    }
+    body.push(...elements);
+  }
+  if (leftOut > 0) body.push(text(`… ${leftOut} more part(s) left out to fit Teams' card size limit.`, { isSubtle: true, size: 'Small' }));
+  if (approvals.length > 0) body.push(text(`${approvals.length} approval request(s) follow in this thread.`, { isSubtle: true, size: 'Small' }));
+  if (body.length === 0) body.push(text(toCardMarkdown(reply.summary)));
+  return {
+    summary: truncate(reply.summary, 250),
+    answer: card(body),
+    approvals: approvals.slice(0, maxApprovalsPerReply),
+    approvalsLeftOut: Math.max(0, approvals.length - maxApprovalsPerReply),
+  };
+}
+
+function renderPart(part: Exclude<ReplyPart, { kind: 'approval' }>): CardElement[] {
+  switch (part.kind) {
+    case 'text':
+      return paragraphs(part.markdown);
+    case 'facts':
+      return [
+        ...(part.title ? [heading(part.title)] : []),
+        { type: 'FactSet', facts: part.facts.slice(0, 20).map((f) => ({ title: truncate(plain(f.label), 100), value: truncate(plain(f.value), 1000) })) },
+      ];
+    case 'resources':
+      return [heading(part.title), { type: 'FactSet', facts: withMore(part.resources.map(resourceFact), (more) => ({ title: '…', value: `and ${more} more` })) }];
+    case 'metrics':
+      return [heading(part.title), ...withMore(part.summaries.map(metricLine), (more) => text(`…and ${more} more`, { isSubtle: true }))];
+    case 'citations':
+      return [text(part.citations.slice(0, 10).map((c) => `📖 ${plain(c.title)} § ${plain(c.section)}`).join('\n\n'), { isSubtle: true, size: 'Small' })];
+    case 'status':
+      return [
+        text(plain(part.text), { isSubtle: true, size: 'Small', separator: true }),
+        ...part.degraded.map((d) => text(`⚠️ ${plain(d)}`, { color: 'Warning', size: 'Small' })),
+      ];
+  }
+}
+
+/** The approval card: exactly what will run, and Approve/Deny while it is pending. */
+export function renderApproval(approval: ApprovalRequest): AdaptiveCard {
+  const kind = findActionKind(approval.action.kind);
+  const what = kind ? kind.describe(approval.action.params as never, approval.action.targetName) : approval.action.kind;
+  const body: CardElement[] = [
+    text(`**Approval ${approval.state === 'pending' ? 'needed' : approval.state}:** ${plain(what)}`, { size: 'Medium' }),
+    {
+      type: 'FactSet',
+      facts: [
+        { title: 'Action', value: plain(approval.action.kind) },
+        { title: 'Risk', value: `${approval.risk} · needs ${approval.requiredRole}` },
+        { title: 'Account', value: plain(approval.action.accountId) },
+        { title: 'Parameters', value: truncate(plain(JSON.stringify(approval.action.params)), 1000) },
+        { title: 'Reason', value: truncate(plain(approval.reason), 1000) },
+      ],
+    },
+  ];
+  if (approval.state !== 'pending') {
+    return card([...body, text(decisionLine(approval), { weight: 'Bolder', color: decisionColor(approval), separator: true })]);
+  }
+  const data = { approvalId: approval.id };
+  const approve = { type: 'Action.Execute', title: 'Approve', verb: approveVerb, data, style: 'positive' };
+  const deny = { type: 'Action.Execute', title: 'Deny', verb: denyVerb, data, style: 'destructive' };
+  if (approval.risk === 'low') return card(body, [approve, deny]);
+  // Medium and high risk: Approve opens a confirmation naming the action, as Slack's confirm dialog does.
+  const confirm = {
+    type: 'Action.ShowCard',
+    title: 'Approve…',
+    card: { type: 'AdaptiveCard', body: [text(`Run this action? ${plain(what)}`)], actions: [{ ...approve, title: 'Approve and run' }] },
+  };
+  return card(body, [confirm, deny]);
+}
+
+export function decisionLine(approval: ApprovalRequest): string {
+  const last = approval.decisions.at(-1);
+  const who = last ? plain(last.byName ?? last.by) : 'nobody';
+  const icon = { approved: '⏳', executing: '⏳', succeeded: '✅', failed: '❌', denied: '🚫', expired: '🕒', pending: '❔' }[approval.state];
+  const verb = last?.decision === 'deny' ? 'Denied' : approval.state === 'expired' ? 'Expired' : 'Approved';
+  const result = approval.result ? ` · ${plain(approval.result)}` : '';
+  return truncate(`${icon} ${verb} by ${who} · ${approval.state}${result}`, 2000);
+}
+
+function decisionColor(approval: ApprovalRequest): string {
+  if (approval.state === 'succeeded') return 'Good';
+  if (approval.state === 'failed' || approval.state === 'denied') return 'Attention';
+  return 'Default';
+}
+
+/** The placeholder shown while an investigation runs. */
+export function renderProgress(step: string): AdaptiveCard {
+  return card([text(`⏳ ${plain(step)}`, { isSubtle: true })]);
+}
+
+export function renderText(markdown: string): AdaptiveCard {
+  return card(paragraphs(markdown));
+}
+
+/** One TextBlock per line: Teams only breaks lines inside a TextBlock on a blank line. */
+function paragraphs(markdown: string): CardElement[] {
+  return toCardMarkdown(truncate(markdown, maxTextChars)).split('\n').filter((line) => line.trim()).map((line, i) => text(line, i === 0 ? {} : { spacing: 'Small' }));
+}
+
+function resourceFact(cardItem: ResourceCard): { title: string; value: string } {
+  const r = cardItem.resource;
+  return {
+    title: truncate(plain(r.name), 100),
+    value: truncate(plain(`${r.type} · ${r.region} · ${r.state}${cardItem.relation ? ` · ${cardItem.relation}` : ''}`), 500),
+  };
+}
+
+function metricLine(s: MetricSummary): CardElement {
+  const flag = s.anomaly ? ` ⚠️ ${plain(s.anomaly)}` : '';
+  return text(truncate(`**${plain(s.resourceName)}** ${plain(s.metric)}: last ${s.last} ${plain(s.unit)} (avg ${s.avg}, max ${s.max}, ${s.trend})${flag} _${plain(s.source)}_`, 1000), {
+    spacing: 'None',
+    ...(s.anomaly ? { color: 'Attention' } : {}),
+  });
+}
+
+function withMore<T>(items: readonly T[], more: (count: number) => T): T[] {
+  const shown = items.slice(0, maxListItems);
+  return items.length > shown.length ? [...shown, more(items.length - shown.length)] : shown;
+}
+
+function heading(title: string): CardElement {
+  return text(`**${plain(title)}**`, { spacing: 'Medium' });
+}
+
+function text(value: string, options: Record<string, unknown> = {}): CardElement {
+  return { type: 'TextBlock', text: value, wrap: true, ...options };
+}
