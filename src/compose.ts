@@ -1,4 +1,5 @@
 import { createSlackAdapter } from '../adapters/slack/index.ts';
+import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { BackgroundWork } from './background.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
@@ -26,6 +27,16 @@ const slackNotConfigured: HttpPlugin = {
   },
 };
 
+/** Without Teams settings, the Bot Framework endpoint explains what is missing instead of a bare 404. */
+const teamsNotConfigured: HttpPlugin = {
+  name: 'teams (not configured)',
+  mount(app) {
+    app.post('/api/messages', (_req, res) => {
+      res.status(503).json({ error: 'teams_not_configured', message: 'Microsoft Teams is not configured on this bot: set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID (or TEAMS_ENABLED=true for unauthenticated local use); see README, "Connect Microsoft Teams".' });
+    });
+  },
+};
+
 export async function startBot(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
   const runtime = await createRuntime(config, logger, overrides);
   const background = new BackgroundWork(logger);
@@ -38,6 +49,12 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
       }));
     }
     else plugins.push(slackNotConfigured);
+    plugins.push(config.teams
+      ? createTeamsAdapter({
+        ...config.teams, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion, idempotency: runtime.stores.idempotency,
+        references: runtime.stores.references, background, logger,
+      })
+      : teamsNotConfigured);
     const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
     return {
