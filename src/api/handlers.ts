@@ -1,0 +1,186 @@
+import { randomUUID } from 'node:crypto';
+import type { z } from 'zod';
+import type { ApprovalRequest } from '../approvals/types.ts';
+import { parseCommand } from '../commands.ts';
+import type { Companion } from '../companion.ts';
+import type { ConversationRef, Intent, RequestContext, RequestSource } from '../request.ts';
+import type { Stores } from '../stores/index.ts';
+import { channelPolicy } from '../tenancy/policy.ts';
+import type { ApiPrincipal } from './keys.ts';
+import type { OperationId, RouteInput, Routes } from './routes.ts';
+import type { ApiAlert } from './schemas.ts';
+import type { SseStream } from './sse.ts';
+
+/** What a handler answers: a status and a body (checked against the route's response schema), or "already streamed". */
+export type HandlerResult = { status: number; body: unknown } | { streamed: true };
+
+export interface HandlerCall {
+  principal: ApiPrincipal;
+  /** Set when the client asked for server-sent events and the route streams. */
+  openStream?: () => SseStream;
+}
+
+export type Handlers = { [K in OperationId]: (input: RouteInput<Routes[K]>, call: HandlerCall) => Promise<HandlerResult> };
+
+export interface HandlerDeps {
+  companion: Companion;
+  stores: Pick<Stores, 'graph' | 'conversations' | 'approvals' | 'audit' | 'tenants'>;
+}
+
+const apiChannel = 'api';
+
+export function fail(status: number, error: string, message: string): HandlerResult {
+  return { status, body: { error, message } };
+}
+
+/** An API thread lives under the organization, in the `api` channel: keys of one organization share threads. */
+function threadRef(orgId: string, threadId: string): ConversationRef {
+  return { platform: 'api', workspaceId: orgId, channelId: apiChannel, threadId };
+}
+
+/** The alert as the question an investigation starts from; names in it are resolved like any question's. */
+export function alertQuestion(alert: z.output<typeof ApiAlert>): string {
+  const lines = [`Alert ${alert.status}${alert.source ? ` from ${alert.source}` : ''}: ${alert.title} (severity ${alert.severity}).`];
+  if (alert.summary) lines.push(alert.summary);
+  if (alert.resources.length > 0) lines.push(`Resources: ${alert.resources.join(', ')}.`);
+  return lines.join('\n');
+}
+
+/** Tool names as a person reads them in a progress line. */
+function toolLabel(tool: string): string {
+  const words = tool.replace(/_/g, ' ');
+  return `${words.charAt(0).toUpperCase()}${words.slice(1)}…`;
+}
+
+export function createHandlers(deps: HandlerDeps): Handlers {
+  const { companion, stores } = deps;
+
+  /** The key's request context: the organization's `api` channel policy, the key's own role. */
+  async function contextOf(principal: ApiPrincipal, options: { threadId?: string; source: RequestSource }): Promise<RequestContext | undefined> {
+    const context = await companion.contextForOrganization(principal.orgId, {
+      platform: 'api', source: options.source, channelId: apiChannel, userId: `apikey:${principal.keyId}`, userName: principal.name,
+      ...(options.threadId ? { threadId: options.threadId } : {}),
+    });
+    return context && { ...context, actor: { ...context.actor, role: principal.role } };
+  }
+
+  const orgGone = (principal: ApiPrincipal): HandlerResult => fail(403, 'forbidden', `The organization "${principal.orgId}" of this key is not configured any more; ask an admin to check tenants.yaml.`);
+
+  async function threadExists(orgId: string, threadId: string): Promise<boolean> {
+    return (await stores.conversations.history(orgId, threadRef(orgId, threadId), 1)).length > 0;
+  }
+
+  /** Approvals in accounts the API may not use are as invisible as their resources. */
+  async function visibleApproval(principal: ApiPrincipal, id: string): Promise<{ approval: ApprovalRequest; context: RequestContext } | HandlerResult> {
+    const context = await contextOf(principal, { source: 'webhook' });
+    if (!context) return orgGone(principal);
+    const approval = await stores.approvals.get(principal.orgId, id);
+    if (!approval || !context.accountIds.includes(approval.action.accountId)) {
+      return fail(404, 'not_found', `There is no approval request "${id}" in this organization. List them with GET /v1/approvals.`);
+    }
+    return { approval, context };
+  }
+
+  return {
+    async ask({ body }, call) {
+      const threadId = body.threadId ?? randomUUID();
+      if (body.threadId && !(await threadExists(call.principal.orgId, body.threadId))) {
+        return fail(404, 'not_found', `There is no thread "${body.threadId}" in this organization. Omit threadId to start a new thread, or use the threadId an earlier answer returned.`);
+      }
+      const context = await contextOf(call.principal, { threadId, source: body.alert ? 'alert' : 'webhook' });
+      if (!context) return orgGone(call.principal);
+      const intent: Intent = body.alert ? { kind: 'ask', question: alertQuestion(body.alert) } : parseCommand(body.question ?? '');
+      const { requestId } = context;
+      const stream = call.openStream?.();
+      if (!stream) {
+        const reply = await companion.handle({ context, intent });
+        return { status: 200, body: { requestId, threadId, reply } };
+      }
+      stream.send('started', { requestId, threadId });
+      const reply = await companion.handle({ context, intent }, {
+        onToolStart: (tool) => stream.send('progress', { requestId, step: `tool:${tool}`, label: toolLabel(tool) }),
+      });
+      stream.send('reply', { requestId, threadId, reply });
+      stream.end();
+      return { streamed: true };
+    },
+
+    async getThread({ params }, call) {
+      const messages = await stores.conversations.history(call.principal.orgId, threadRef(call.principal.orgId, params.id), 200);
+      if (messages.length === 0) return fail(404, 'not_found', `There is no thread "${params.id}" in this organization. Threads are created by POST /v1/ask.`);
+      return { status: 200, body: { threadId: params.id, messages } };
+    },
+
+    async searchResources({ query }, call) {
+      const context = await contextOf(call.principal, { source: 'webhook' });
+      if (!context) return orgGone(call.principal);
+      const [key = '', ...value] = (query.tag ?? '').split('=');
+      const resources = await stores.graph.findResources({ orgId: context.orgId, accountIds: context.accountIds }, {
+        limit: query.limit,
+        ...(query.q ? { text: query.q } : {}),
+        ...(query.type ? { type: query.type } : {}),
+        ...(query.tag ? { tag: value.length > 0 ? { key, value: value.join('=') } : { key } } : {}),
+      });
+      return { status: 200, body: { resources } };
+    },
+
+    async getResource({ params, query }, call) {
+      const context = await contextOf(call.principal, { source: 'webhook' });
+      if (!context) return orgGone(call.principal);
+      const scope = { orgId: context.orgId, accountIds: context.accountIds };
+      const resource = await stores.graph.getResource(scope, params.id);
+      if (!resource) return fail(404, 'not_found', `There is no resource "${params.id}" in this organization's accounts. Search with GET /v1/resources?q=<name>, and URL-encode the id.`);
+      const [dependencies, dependents] = await Promise.all([
+        stores.graph.dependencies(scope, resource.id, query.depth),
+        stores.graph.dependents(scope, resource.id, query.depth),
+      ]);
+      return { status: 200, body: { resource, dependencies, dependents } };
+    },
+
+    async listApprovals({ query }, call) {
+      const context = await contextOf(call.principal, { source: 'webhook' });
+      if (!context) return orgGone(call.principal);
+      const approvals = await stores.approvals.list(call.principal.orgId, { limit: query.limit, ...(query.state === 'all' ? {} : { states: [query.state] }) });
+      return { status: 200, body: { approvals: approvals.filter((a) => context.accountIds.includes(a.action.accountId)) } };
+    },
+
+    async getApproval({ params }, call) {
+      const found = await visibleApproval(call.principal, params.id);
+      return 'approval' in found ? { status: 200, body: { approval: found.approval } } : found;
+    },
+
+    async decideApproval({ params, body }, call) {
+      const found = await visibleApproval(call.principal, params.id);
+      if (!('approval' in found)) return found;
+      const org = await stores.tenants.getOrganization(call.principal.orgId);
+      if (!org) return orgGone(call.principal);
+      // As if clicked where the request was made: that channel's policy decides which kinds may run.
+      const where = found.approval.conversation;
+      const context: RequestContext = { ...found.context, conversation: where, allowedActions: channelPolicy(org, where.platform, where.channelId).allowedActions };
+      const outcome = await companion.decide(context, params.id, body.decision);
+      switch (outcome.kind) {
+        case 'executed':
+        case 'denied':
+          return { status: 200, body: { outcome: outcome.kind, approval: outcome.approval } };
+        case 'already_decided':
+          return { status: 409, body: { error: 'already_decided', message: `This request is already ${outcome.approval.state}${decidedBy(outcome.approval)}; nothing was run now.`, approval: outcome.approval } };
+        case 'expired':
+          return { status: 409, body: { error: 'expired', message: `This request expired at ${outcome.approval.expiresAt}; nothing was run. Ask again to get a new request.`, approval: outcome.approval } };
+        case 'forbidden':
+          return fail(403, 'forbidden', `${outcome.message} (This API key's role is ${call.principal.role}; an admin can create a key with a higher --role.)`);
+        case 'not_found':
+          return fail(404, 'not_found', outcome.message);
+      }
+    },
+
+    async listAudit({ query }, call) {
+      const events = await stores.audit.list(call.principal.orgId, { limit: query.limit, ...(query.subjectId ? { subjectId: query.subjectId } : {}) });
+      return { status: 200, body: { events } };
+    },
+  };
+}
+
+function decidedBy(approval: ApprovalRequest): string {
+  const last = approval.decisions.at(-1);
+  return last ? ` (${last.decision === 'approve' ? 'approved' : 'denied'} by ${last.byName ?? last.by} at ${last.at})` : '';
+}
