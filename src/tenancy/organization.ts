@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { WebhookSource } from '../alerts/alert.ts';
 import { Provider } from '../stores/estate.ts';
 import { Role } from '../request.ts';
 
@@ -32,6 +33,31 @@ export const ChannelPolicyConfig = z.object({
 });
 export type ChannelPolicyConfig = z.infer<typeof ChannelPolicyConfig>;
 
+/**
+ * A credential for `POST /alerts/:source`. Secrets never sit in this file: a bearer token is stored
+ * as its SHA-256, or named by the ALERT_SECRET_* variable that holds it; a signing secret (PagerDuty,
+ * Grafana HMAC) is always named by its variable. The credential that matches identifies the organization.
+ */
+export const WebhookCredentialConfig = z.object({
+  sources: z.array(z.union([WebhookSource, z.literal('*')])).min(1).default(['*']),
+  /** `token`: Authorization Bearer, basic-auth password or `?token=`; `signature`: the provider's HMAC header. */
+  kind: z.enum(['token', 'signature']).default('token'),
+  tokenSha256: z.string().regex(/^[0-9a-f]{64}$/, 'must be the hex SHA-256 of the token (e.g. `printf %s "$TOKEN" | sha256sum`)').optional(),
+  secretEnv: z.string().regex(/^ALERT_SECRET_[A-Z0-9_]+$/, 'must name an environment variable starting with ALERT_SECRET_').optional(),
+  /** Grafana: the signature header (default X-Grafana-Alerting-Signature) and an optional timestamp header. */
+  signatureHeader: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+  timestampHeader: z.string().regex(/^[A-Za-z0-9-]+$/).optional(),
+}).refine((c) => (c.tokenSha256 === undefined) !== (c.secretEnv === undefined), { message: 'set exactly one of tokenSha256 and secretEnv', path: ['tokenSha256'] })
+  .refine((c) => c.kind === 'token' || (c.secretEnv !== undefined && c.sources.every((s) => s === 'pagerduty' || s === 'grafana')), { message: 'a signature credential needs secretEnv and applies to pagerduty or grafana only', path: ['kind'] });
+export type WebhookCredentialConfig = z.infer<typeof WebhookCredentialConfig>;
+
+export const AlertsConfig = z.object({
+  /** Where alerts that arrive by webhook are posted, each in its own thread. `workspaceId`: the Slack team (default: the organization's only one). */
+  channel: z.object({ platform: z.enum(['slack', 'teams']), channelId: id, workspaceId: id.optional() }).optional(),
+  webhooks: z.array(WebhookCredentialConfig).default([]),
+});
+export type AlertsConfig = z.infer<typeof AlertsConfig>;
+
 export const OrganizationConfig = z.object({
   id: id.regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
   name: z.string().trim().min(1).max(200),
@@ -54,6 +80,7 @@ export const OrganizationConfig = z.object({
     channelId: id,
   })).default([]),
   defaultChannel: ChannelPolicyConfig.default({ accounts: ['*'], actions: [], alerts: false }),
+  alerts: AlertsConfig.default({ webhooks: [] }),
   approvals: z.object({
     /** Four-eyes rule: whoever requested a high-risk action cannot approve it; a second person must. */
     fourEyes: z.boolean().default(false),
@@ -72,7 +99,16 @@ export const TenantsFile = z.object({
   organizations: z.array(OrganizationConfig).min(1, 'add at least one organization'),
 }).superRefine((file, ctx) => {
   const seen = new Map<string, string>();
+  const tokens = new Map<string, string>();
   file.organizations.forEach((org, index) => {
+    // A webhook token identifies one organization; the same one in two would be ambiguous.
+    org.alerts.webhooks.forEach((credential, w) => {
+      const key = credential.tokenSha256 ?? (credential.kind === 'token' ? credential.secretEnv : undefined);
+      if (!key) return;
+      const owner = tokens.get(key);
+      if (owner && owner !== org.id) ctx.addIssue({ code: 'custom', path: ['organizations', index, 'alerts', 'webhooks', w], message: `this webhook token is also used by "${owner}": give each organization its own` });
+      tokens.set(key, org.id);
+    });
     const keys = [
       ...org.bindings.slack.teams.map((t) => `Slack team ${t}`),
       ...org.bindings.slack.enterprises.map((e) => `Slack enterprise ${e}`),
