@@ -85,6 +85,22 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   };
 }
 
+/**
+ * The public cloud's endpoints (botframework-connector AuthenticationConstants). Setting any one
+ * endpoint switches botbuilder to "every endpoint is given" mode, leaving the others empty, so a
+ * custom metadata URL comes with all the defaults spelled out.
+ */
+const publicCloud = {
+  ToChannelFromBotLoginUrl: 'https://login.microsoftonline.com/botframework.com',
+  ToChannelFromBotOAuthScope: 'https://api.botframework.com',
+  ToBotFromChannelTokenIssuer: 'https://api.botframework.com',
+  OAuthUrl: 'https://api.botframework.com',
+  ToBotFromChannelOpenIdMetadataUrl: 'https://login.botframework.com/v1/.well-known/openidconfiguration',
+  ToBotFromEmulatorOpenIdMetadataUrl: 'https://login.microsoftonline.com/common/v2.0/.well-known/openid-configuration',
+  CallerId: 'urn:botframework:azure',
+  ValidateAuthority: true,
+};
+
 function authSettings(options: TeamsConfig): ConfigurationBotFrameworkAuthenticationOptions {
   if (!options.appId) return {};
   return {
@@ -92,6 +108,6 @@ function authSettings(options: TeamsConfig): ConfigurationBotFrameworkAuthentica
     MicrosoftAppType: options.appType,
     ...(options.appPassword ? { MicrosoftAppPassword: options.appPassword } : {}),
     ...(options.appTenantId ? { MicrosoftAppTenantId: options.appTenantId } : {}),
-    ...(options.openIdMetadataUrl ? { ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
+    ...(options.openIdMetadataUrl ? { ...publicCloud, ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
   };
 }
