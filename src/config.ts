@@ -61,6 +61,12 @@ const Settings = z.object({
   ALERT_STORM_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
   ALERT_STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
   ALERT_THREAD_HOURS: z.coerce.number().int().min(1).max(720).default(24),
+
+  METRICS_SOURCES: z.string().default('recorded').transform((v) => [...new Set(v.split(',').map((x) => x.trim().toLowerCase()).filter(Boolean))])
+    .pipe(z.array(z.enum(['recorded', 'aws', 'azure', 'gcp'], { message: 'use a comma list of recorded, aws, azure, gcp' })).min(1)),
+  METRICS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
+  METRICS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
+  METRICS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
 });
 
 /** Checks that join settings; run on the raw values so they are reported together with the others. */
@@ -121,6 +127,8 @@ export interface Config {
   agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
   /** Alert threads: at most `stormLimit` new investigations per organization per window; `secrets` are the ALERT_SECRET_* variables tenants.yaml names. */
   alerts: { stormLimit: number; stormWindowSeconds: number; threadHours: number; secrets: Readonly<Record<string, string>> };
+  /** Where metrics come from (recordings, and the live providers turned on), and how reads are bounded; `azureClientSecrets` are the AZURE_CLIENT_SECRET_* variables tenants.yaml names. */
+  metrics: { sources: ('recorded' | 'aws' | 'azure' | 'gcp')[]; timeoutMs: number; cacheTtlMs: number; concurrency: number; azureClientSecrets: Readonly<Record<string, string>> };
 }
 
 type Env = Record<string, string | undefined>;
@@ -176,6 +184,10 @@ export function loadConfig(env: Env = process.env): Config {
     ...(s.OLLAMA_BASE_URL
       ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
       : {}),
+    metrics: {
+      sources: s.METRICS_SOURCES, timeoutMs: s.METRICS_TIMEOUT_SECONDS * 1000, cacheTtlMs: s.METRICS_CACHE_SECONDS * 1000, concurrency: s.METRICS_CONCURRENCY,
+      azureClientSecrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('AZURE_CLIENT_SECRET_') && typeof e[1] === 'string')),
+    },
     agent: {
       maxLlmCalls: s.AGENT_MAX_LLM_CALLS,
       maxToolCalls: s.AGENT_MAX_TOOL_CALLS,
