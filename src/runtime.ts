@@ -11,6 +11,7 @@ import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { RecordedMetricsSource } from './metrics/recorded.ts';
 import type { MetricsSource } from './metrics/source.ts';
+import { accountsFrom, createMetricsSources, type MetricsOverrides } from './metrics/setup.ts';
 import { applyTenantsFile } from './seed/seed.ts';
 import { closeStores, type Stores } from './stores/index.ts';
 import { createStores } from './stores/select.ts';
@@ -33,6 +34,8 @@ export interface Runtime {
 export interface RuntimeOverrides {
   stores?: Stores;
   executor?: ActionExecutor;
+  /** Cloud credentials for the live metrics providers (tests pass static ones). */
+  metrics?: MetricsOverrides;
   /** A chat model instead of Ollama's: tests pass a scripted tool-calling model. */
   chatModel?: { model: BaseChatModel; name: string };
   now?: () => Date;
@@ -44,7 +47,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
   try {
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
-    const metrics: MetricsSource[] = [recorded];
+    const metrics = createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
     const executor = overrides.executor ?? new DryRunExecutor();
     const approvals = new ApprovalService({
       store: stores.approvals, audit: stores.audit, executor, ttlMinutes: config.approvalTtlMinutes, logger,
