@@ -1,5 +1,6 @@
 import type { ApprovalRequest } from './approvals/types.ts';
 import type { CloudResource } from './stores/graph.ts';
+import type { ChartImage } from './metrics/chart.ts';
 import type { MetricSummary } from './metrics/source.ts';
 
 /**
@@ -10,7 +11,8 @@ export type ReplyPart =
   | { kind: 'text'; markdown: string }
   | { kind: 'facts'; title?: string; facts: readonly { label: string; value: string }[] }
   | { kind: 'resources'; title: string; resources: readonly ResourceCard[] }
-  | { kind: 'metrics'; title: string; summaries: readonly MetricSummary[] }
+  /** `chart`: a PNG of the most notable series, for adapters that can attach images. */
+  | { kind: 'metrics'; title: string; summaries: readonly MetricSummary[]; chart?: ChartImage }
   | { kind: 'citations'; citations: readonly Citation[] }
   | { kind: 'approval'; approval: ApprovalRequest }
   | { kind: 'status'; text: string; degraded: readonly string[] };
@@ -36,4 +38,15 @@ export interface Reply {
 
 export function textReply(summary: string, markdown = summary): Reply {
   return { summary, parts: [{ kind: 'text', markdown }] };
+}
+
+/**
+ * What a thread remembers of an answer, for follow-up questions: the summary and the main text,
+ * cut so a thread's memory stays small.
+ */
+export function memoryText(reply: Reply, maxChars = 1200): string {
+  const main = reply.parts.find((part) => part.kind === 'text');
+  const body = main?.kind === 'text' ? main.markdown.trim() : '';
+  const full = body && !body.startsWith(reply.summary) ? `${reply.summary}\n${body}` : body || reply.summary;
+  return full.length <= maxChars ? full : `${full.slice(0, maxChars - 1)}…`;
 }
