@@ -2,7 +2,9 @@ import type { Alert } from '../alerts/alert.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
 import { findActionKind } from '../approvals/catalog.ts';
 import { helpText } from '../commands.ts';
+import { renderMetricChart, type ChartImage } from '../metrics/chart.ts';
 import type { MetricSummary } from '../metrics/source.ts';
+import type { MetricsView } from '../../tools/metrics/get-metrics.ts';
 import type { Citation, Reply, ReplyPart, ResourceCard } from '../reply.ts';
 import type { Intent } from '../request.ts';
 import type { CloudResource, Neighbour } from '../stores/graph.ts';
@@ -87,9 +89,10 @@ export class DeterministicPlanner implements Investigator {
     const view = await degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: name, windowMinutes }));
     if (!view?.resourceName) return notFound(name);
     view.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`));
+    const chart = await degraded.attempt('Chart', undefined, () => chartOf(view));
     return {
       summary: `${view.resourceName}: ${view.summaries.length} metric(s) over ${windowMinutes} min${anomalyNote(view.summaries)}`,
-      parts: [{ kind: 'metrics', title: `Metrics of ${view.resourceName}, last ${windowMinutes} min`, summaries: view.summaries }],
+      parts: [{ kind: 'metrics', title: `Metrics of ${view.resourceName}, last ${windowMinutes} min`, summaries: view.summaries, ...(chart ? { chart } : {}) }],
     };
   }
 
@@ -147,13 +150,14 @@ export class DeterministicPlanner implements Investigator {
       ...views.flatMap((v) => (v?.dependencies ?? []).filter((n) => n.depth === 1).map((n) => n.resource)),
     ]).slice(0, maxMetricResources);
     const query = (options.runbookQuery ?? question).slice(0, 500);
-    const [metricViews, hits] = await Promise.all([
-      Promise.all(related.map((r) => degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: r.id, windowMinutes: metricWindowMinutes })))),
+    // One read for all of them: each cloud batches its resources (one GetMetricData per 500 queries).
+    const [metricView, hits] = await Promise.all([
+      related.length ? degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resources: related.map((r) => r.id), windowMinutes: metricWindowMinutes })) : undefined,
       degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query, resourceTypes: [...new Set(primary.map((r) => r.type))] })),
     ]);
-    metricViews.forEach((v) => v?.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`)));
-    const summaries = metricViews.flatMap((v) => v?.summaries ?? []);
-    const noMetrics = related.filter((r, i) => metricViews[i] !== undefined && !summaries.some((s) => s.resourceId === r.id));
+    metricView?.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`));
+    const summaries = metricView?.summaries ?? [];
+    const noMetrics = metricView ? related.filter((r) => !summaries.some((s) => s.resourceId === r.id)) : [];
     const troubled = options.troubled ?? new Set<string>();
     const suggestions = await this.suggest(primary, related, summaries, hits, troubled, tools, degraded);
     return { question, primary, views, related, metricWindowMinutes, summaries, noMetrics, hits, suggestions, degraded: degraded.notes };
@@ -316,6 +320,13 @@ export function citation(hit: RunbookHit): Citation {
 
 function names(list: readonly Neighbour[]): string {
   return list.map((n) => n.resource.name).join(', ');
+}
+
+/** A chart of the metric that stands out most: past its threshold, else off its baseline, else the first. */
+async function chartOf(view: MetricsView): Promise<ChartImage | undefined> {
+  const notable = view.summaries.find((s) => s.anomaly) ?? view.summaries.find((s) => s.baseline?.departs) ?? view.summaries[0];
+  const series = notable && view.series.find((s) => s.series.resourceId === notable.resourceId && s.series.metric === notable.metric)?.series;
+  return notable && series ? renderMetricChart(series, notable) : undefined;
 }
 
 function anomalyNote(summaries: readonly MetricSummary[]): string {
