@@ -39,3 +39,14 @@ export interface Reply {
 export function textReply(summary: string, markdown = summary): Reply {
   return { summary, parts: [{ kind: 'text', markdown }] };
 }
+
+/**
+ * What a thread remembers of an answer, for follow-up questions: the summary and the main text,
+ * cut so a thread's memory stays small.
+ */
+export function memoryText(reply: Reply, maxChars = 1200): string {
+  const main = reply.parts.find((part) => part.kind === 'text');
+  const body = main?.kind === 'text' ? main.markdown.trim() : '';
+  const full = body && !body.startsWith(reply.summary) ? `${reply.summary}\n${body}` : body || reply.summary;
+  return full.length <= maxChars ? full : `${full.slice(0, maxChars - 1)}…`;
+}
