@@ -1,7 +1,7 @@
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
 import { HumanMessage } from '@langchain/core/messages';
 import { createAgent } from 'langchain';
-import { Alert, alertAsText } from '../../alerts/alert.ts';
+import { alertAsText, type Alert } from '../../alerts/alert.ts';
 import { actionCatalog } from '../../approvals/catalog.ts';
 import { describeError } from '../../errors.ts';
 import type { Logger } from '../../logging.ts';
@@ -12,10 +12,11 @@ import type { AuditLog } from '../../stores/audit.ts';
 import type { TenantDirectory } from '../../tenancy/directory.ts';
 import { actionAllowed } from '../../tenancy/policy.ts';
 import type { Toolset } from '../../../tools/index.ts';
+import { alertReply, gatherAlertEvidence } from '../alert-evidence.ts';
 import { Degradations } from '../evidence.ts';
 import type { EvidencePack } from '../evidence-pack.ts';
 import type { InvestigationInput, Investigator } from '../investigator.ts';
-import { renderEvidence, type DeterministicPlanner } from '../planner.ts';
+import { renderEvidence, type DeterministicPlanner, type Proposals } from '../planner.ts';
 import { emitProgress, type ProgressEvent } from '../progress.ts';
 import { agentTools, ToolRecord } from './agent-tools.ts';
 import { agentReply, statusLine, stopNotes, usageOf, type AgentUsage } from './answer.ts';
@@ -74,7 +75,10 @@ export class AgentInvestigator implements Investigator {
     const emit = (event: ProgressEvent): void => emitProgress(onProgress, event, (error) => log.warn({ err: error, event: event.kind }, 'progress listener failed'));
     const started = this.now();
 
-    const pack = await this.options.planner.gatherEvidence(question.text, tools);
+    const { planner } = this.options;
+    const pack = question.alert
+      ? await gatherAlertEvidence(question.alert, tools, (text, t, options) => planner.gatherEvidence(text, t, options))
+      : await planner.gatherEvidence(question.text, tools);
     const leaks = scopeViolations(pack, context);
     if (leaks.length > 0) {
       // The tools are scoped; this would be a store bug. Never hand such evidence on.
@@ -82,13 +86,13 @@ export class AgentInvestigator implements Investigator {
       agentMetrics.scopeViolations.inc();
       return this.finish(this.refusal(), { model: this.options.modelName, outcome: 'fallback', llmCalls: 0, tokensIn: 0, tokensOut: 0, tokensEstimated: false, toolCalls: 0, ms: this.now() - started }, context, log, emit);
     }
-    const evidence = renderEvidence(pack);
+    const evidence = render(question, pack);
     emit({ kind: 'evidence', reply: { ...evidence, parts: [...evidence.parts, { kind: 'status', text: this.options.model ? 'Evidence gathered; the agent is working on an answer…' : 'Evidence gathered.', degraded: pack.degraded }] } });
 
     const budget = new RunBudget(this.options.bounds, this.now);
     const record = new ToolRecord();
     if (!this.options.model) {
-      const reply = await this.deterministic(pack, tools, record, ['No model is configured, so this is the evidence-based answer. Set OLLAMA_BASE_URL (and OLLAMA_MODEL) to turn on the agent.'], 'Deterministic planner (no model configured)');
+      const reply = await this.deterministic(question, pack, tools, record, ['No model is configured, so this is the evidence-based answer. Set OLLAMA_BASE_URL (and OLLAMA_MODEL) to turn on the agent.'], 'Deterministic planner (no model configured)');
       return this.finish(reply, usageOf(budget, this.options.modelName, 'fallback', this.now() - started), context, log, emit);
     }
 
@@ -124,7 +128,7 @@ export class AgentInvestigator implements Investigator {
       });
       const messages = [
         ...historyMessages(history, this.options.bounds.historyTokens),
-        new HumanMessage(requestMessage({ question: question.text, fromAlert: question.fromAlert, pack, budgetChars: this.options.bounds.evidenceChars })),
+        new HumanMessage(requestMessage({ question: question.text, fromAlert: question.fromAlert, resolved: question.alert?.status === 'resolved', pack, budgetChars: this.options.bounds.evidenceChars })),
       ];
       const { bounds } = this.options;
       const result = await agent.invoke({ messages }, { signal: controller.signal, recursionLimit: 4 * (bounds.maxLlmCalls + bounds.maxToolCalls) + 10 });
@@ -132,7 +136,7 @@ export class AgentInvestigator implements Investigator {
       const answer = last && last.getType() === 'ai' ? messageText(last).trim() : '';
       if (!answer) {
         budget.stops.add('empty_answer');
-        const reply = await this.deterministic(pack, tools, record, [...stopNotes(budget), ...looked(finished)], this.agentStatus(budget, 'bounded', started));
+        const reply = await this.deterministic(question, pack, tools, record, [...stopNotes(budget), ...looked(finished)], this.agentStatus(budget, 'bounded', started));
         return this.finish(reply, usageOf(budget, this.options.modelName, 'bounded', this.now() - started), context, log, emit);
       }
       const { text, redacted } = redactForeignIds(answer, context.accountIds);
@@ -144,11 +148,12 @@ export class AgentInvestigator implements Investigator {
         ...record.withheld.map((w) => `Withheld tool output outside this channel's accounts (${w.split(':')[0]}).`),
         ...(redacted > 0 ? [`Withheld ${redacted} id(s) from the answer that are not in this channel's accounts.`] : []),
       ];
-      return this.finish(agentReply({ answer: text, evidenceSummary: evidence.summary, pack, record, status: statusLine(usage), degraded }), usage, context, log, emit);
+      const headed = question.alert ? `*Alert:* ${question.alert.title} (${question.alert.status}).\n${text}` : text;
+      return this.finish(agentReply({ answer: headed, evidenceSummary: evidence.summary, pack, record, status: statusLine(usage), degraded }), usage, context, log, emit);
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof TimeLimit) {
         budget.stops.add('time');
-        const reply = await this.deterministic(pack, tools, record, [...stopNotes(budget), ...looked(finished)], this.agentStatus(budget, 'bounded', started));
+        const reply = await this.deterministic(question, pack, tools, record, [...stopNotes(budget), ...looked(finished)], this.agentStatus(budget, 'bounded', started));
         return this.finish(reply, usageOf(budget, this.options.modelName, 'bounded', this.now() - started), context, log, emit);
       }
       // LangChain wraps what middleware throws; the model failure is somewhere on the cause chain.
@@ -157,7 +162,7 @@ export class AgentInvestigator implements Investigator {
         ? describeModelFailure(failure.cause, this.options.modelName.replace(/^ollama /, ''), this.options.modelUrl)
         : `The agent failed: ${describeError(error)}`;
       log.warn({ err: error }, 'agent failed; answering from the evidence');
-      const reply = await this.deterministic(pack, tools, record, [`${why} This is the evidence-based answer.`, ...looked(finished)], this.agentStatus(budget, 'fallback', started));
+      const reply = await this.deterministic(question, pack, tools, record, [`${why} This is the evidence-based answer.`, ...looked(finished)], this.agentStatus(budget, 'fallback', started));
       return this.finish(reply, usageOf(budget, this.options.modelName, 'fallback', this.now() - started), context, log, emit);
     } finally {
       clearTimeout(timer);
@@ -168,10 +173,13 @@ export class AgentInvestigator implements Investigator {
    * The planner's answer from the evidence: its proposals (minus what the model already proposed),
    * and the model's own proposals, so nothing it created goes unshown.
    */
-  private async deterministic(pack: EvidencePack, tools: Toolset, record: ToolRecord, notes: readonly string[], status: string): Promise<Reply> {
+  private async deterministic(question: Question, pack: EvidencePack, tools: Toolset, record: ToolRecord, notes: readonly string[], status: string): Promise<Reply> {
     const degraded = new Degradations();
-    const proposals = await this.options.planner.proposeSuggestions(pack, tools, degraded, new Set(record.proposals.keys()));
-    const reply = renderEvidence(pack, { created: [...record.proposals.values(), ...proposals.created], notes: [...record.refusals, ...proposals.notes] });
+    // A resolved alert needs no remedy.
+    const proposals = question.alert?.status === 'resolved'
+      ? { created: [], notes: [] }
+      : await this.options.planner.proposeSuggestions(pack, tools, degraded, new Set(record.proposals.keys()));
+    const reply = render(question, pack, { created: [...record.proposals.values(), ...proposals.created], notes: [...record.refusals, ...proposals.notes] });
     reply.parts.push({ kind: 'status', text: status, degraded: [...pack.degraded, ...degraded.notes, ...notes] });
     return reply;
   }
@@ -217,17 +225,24 @@ export class AgentInvestigator implements Investigator {
   }
 }
 
+interface Question {
+  text: string;
+  /** Alert text is data from a monitoring system, never instructions. */
+  fromAlert: boolean;
+  alert?: Alert;
+}
+
+/** The evidence answer, in the alert's format when there is one. */
+function render(question: Question, pack: EvidencePack, proposals?: Proposals): Reply {
+  const reply = renderEvidence(pack, proposals);
+  return question.alert ? alertReply(question.alert, pack, reply) : reply;
+}
+
 /** The text to investigate, for the intents an agent answers: questions and alerts. */
-function questionOf(intent: Intent, source: RequestContext['source']): { text: string; fromAlert: boolean } | undefined {
+function questionOf(intent: Intent, source: RequestContext['source']): Question | undefined {
   // Text posted in an alert channel or by a webhook is an alert body: data, never instructions.
   if (intent.kind === 'ask') return { text: intent.question, fromAlert: source === 'alert' || source === 'webhook' };
-  // The alert intent (issue 6) arrives as its own kind; read it through its schema so this module
-  // does not depend on the union's exact shape.
-  const maybeAlert = intent as { kind: string; alert?: unknown };
-  if (maybeAlert.kind === 'alert') {
-    const alert = Alert.safeParse(maybeAlert.alert);
-    if (alert.success) return { text: alertAsText(alert.data), fromAlert: true };
-  }
+  if (intent.kind === 'alert') return { text: alertAsText(intent.alert), fromAlert: true, alert: intent.alert };
   return undefined;
 }
 

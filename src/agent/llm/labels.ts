@@ -7,7 +7,7 @@ export function toolLabel(name: string, args: Record<string, unknown>): string {
     case 'get_dependencies':
       return `Walking the dependencies of ${arg('resource')}`;
     case 'get_metrics':
-      return `Reading metrics of ${arg('resource')}${typeof args.windowMinutes === 'number' ? ` (last ${args.windowMinutes} min)` : ''}`;
+      return `Reading metrics of ${[arg('resource'), ...(Array.isArray(args.resources) ? args.resources.map(clean) : [])].filter(Boolean).join(', ')}${typeof args.windowMinutes === 'number' ? ` (last ${args.windowMinutes} min)` : ''}`;
     case 'search_runbooks':
       return `Searching runbooks for "${arg('query')}"`;
     case 'get_runbook':
