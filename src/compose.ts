@@ -52,7 +52,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     plugins.push(config.teams
       ? createTeamsAdapter({
         ...config.teams, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion, idempotency: runtime.stores.idempotency,
-        references: runtime.stores.references, background, logger,
+        references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
       })
       : teamsNotConfigured);
     const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);

@@ -1,7 +1,6 @@
-import type { Activity, TurnContext } from 'botbuilder';
+import type { TurnContext } from 'botbuilder';
 import type { BackgroundWork } from '../../src/background.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
-import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import { parseCommand } from '../../src/commands.ts';
 import type { Companion } from '../../src/companion.ts';
 import type { Logger } from '../../src/logging.ts';
@@ -12,8 +11,8 @@ import {
   type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
-import { plain } from './markdown.ts';
-import { attachment, decisionLine, renderApproval, renderProgress, renderReply, renderText, type AdaptiveCard } from './render.ts';
+import { approvalMessage, cardMessage, resultLine, textMessage } from './messages.ts';
+import { renderApproval, renderProgress, renderReply, renderText, type AdaptiveCard } from './render.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 
 export interface HandlerDeps {
@@ -216,24 +215,6 @@ async function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T | 
   } finally {
     clearTimeout(timer);
   }
-}
-
-function textMessage(markdown: string): Partial<Activity> {
-  return { type: 'message', text: markdown, textFormat: 'markdown' };
-}
-
-function cardMessage(content: AdaptiveCard, summary: string): Partial<Activity> {
-  return { type: 'message', summary, attachments: [attachment(content)] };
-}
-
-function approvalMessage(approval: ApprovalRequest): Partial<Activity> {
-  return cardMessage(renderApproval(approval), approval.state === 'pending' ? `Approval needed: ${approval.action.kind} on ${approval.action.targetName}` : decisionLine(approval));
-}
-
-function resultLine(approval: ApprovalRequest): string {
-  const last = approval.decisions.at(-1);
-  const icon = approval.state === 'succeeded' ? '✅' : '❌';
-  return `${icon} **${plain(last?.byName ?? last?.by ?? 'Someone')}** approved "${approval.action.kind}" on ${plain(approval.action.targetName)}: ${plain(approval.result ?? approval.state)}`;
 }
 
 function cardBody(content: AdaptiveCard): InvokeBody {

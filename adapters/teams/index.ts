@@ -7,6 +7,9 @@ import type { Logger } from '../../src/logging.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { ConversationReferenceStore } from '../../src/stores/references.ts';
+import type { ChatChannel } from '../../src/chat/port.ts';
+import type { TenantDirectory } from '../../src/tenancy/directory.ts';
+import { TeamsChatChannel } from './chat.ts';
 import { TeamsConnector } from './connector.ts';
 import { TeamsHandlers } from './handlers.ts';
 import { ReferenceBook } from './references.ts';
@@ -17,6 +20,7 @@ export interface TeamsAdapterOptions extends TeamsConfig {
   companion: Companion;
   idempotency: IdempotencyStore;
   references: ConversationReferenceStore;
+  tenants: TenantDirectory;
   background: BackgroundWork;
   logger: Logger;
   retry?: RetryPolicy;
@@ -26,6 +30,8 @@ export interface TeamsAdapterOptions extends TeamsConfig {
 export interface TeamsAdapter extends HttpPlugin {
   /** False when no MICROSOFT_APP_ID is set: requests are not authenticated (local use only). */
   readonly authenticated: boolean;
+  /** The chat port: post into a Teams channel first (alerts), then in that post's thread. */
+  readonly chat: ChatChannel;
 }
 
 /**
@@ -45,12 +51,13 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     log.warn('TEAMS IS RUNNING WITHOUT AUTHENTICATION: no MICROSOFT_APP_ID is set, so /api/messages accepts any caller as any Teams user and replies to any serviceUrl. Use this only on your own machine or in tests; set MICROSOFT_APP_ID, MICROSOFT_APP_PASSWORD and MICROSOFT_APP_TENANT_ID anywhere else.');
   }
   const connector = new TeamsConnector(adapter, options.appId ?? '', options.retry ?? defaultRetryPolicy, log);
+  const references = new ReferenceBook(options.references);
   const handlers = new TeamsHandlers({
     companion: options.companion,
     idempotency: options.idempotency,
     background: options.background,
     connector,
-    references: new ReferenceBook(options.references),
+    references,
     logger: log,
     invokeBudgetMs: options.invokeBudgetMs ?? 8_000,
   });
@@ -79,6 +86,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   return {
     name: authenticated ? 'teams' : 'teams (UNAUTHENTICATED)',
     authenticated,
+    chat: new TeamsChatChannel(connector, references, options.tenants),
     mount(app: Express) {
       app.post('/api/messages', express.json({ limit: options.maxBodyBytes }), messages);
     },
