@@ -1,6 +1,8 @@
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
+import { createAlerting } from './alerts/index.ts';
 import { BackgroundWork } from './background.ts';
+import { ChatChannels } from './chat/port.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
@@ -42,11 +44,17 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
   const background = new BackgroundWork(logger);
   const plugins: HttpPlugin[] = [];
   try {
+    // Adapters register their chat channels here, so alerts that arrive by webhook can be posted.
+    const chat = new ChatChannels();
+    const clock = overrides.now;
+    const alerting = createAlerting(config, runtime, chat, background, logger, clock ? () => clock().getTime() : undefined);
     if (config.slack) {
-      plugins.push(await createSlackAdapter({
+      const slack = await createSlackAdapter({
         ...config.slack, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
-        idempotency: runtime.stores.idempotency, background, logger,
-      }));
+        idempotency: runtime.stores.idempotency, background, logger, alerts: alerting.service,
+      });
+      chat.register(slack.chat);
+      plugins.push(slack);
     }
     else plugins.push(slackNotConfigured);
     plugins.push(config.teams
@@ -55,6 +63,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
       })
       : teamsNotConfigured);
+    plugins.push(alerting.plugin);
     const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
     return {
