@@ -1,5 +1,6 @@
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
+import { createApiPlugin } from './api/plugin.ts';
 import { createAlerting } from './alerts/index.ts';
 import { BackgroundWork } from './background.ts';
 import { ChatChannels } from './chat/port.ts';
@@ -63,6 +64,10 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
       })
       : teamsNotConfigured);
+    plugins.push(createApiPlugin({
+      companion: runtime.companion, stores: runtime.stores, limits: config.api, maxBodyBytes: config.maxBodyBytes, background, logger,
+      ...(overrides.now ? { now: overrides.now } : {}),
+    }));
     plugins.push(alerting.plugin);
     const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
