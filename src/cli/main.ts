@@ -6,6 +6,7 @@ import { createLogger } from '../logging.ts';
 import { createRuntime } from '../runtime.ts';
 import { loadEstateFile } from '../seed/estate-file.ts';
 import { loadRunbookDir } from '../seed/runbook-dir.ts';
+import { registerKeysCommands } from './keys.ts';
 import { ingestProgressBar } from './progress.ts';
 import { renderText } from './render-text.ts';
 
@@ -71,6 +72,10 @@ export async function main(argv: readonly string[]): Promise<number> {
         return 0;
       });
     });
+
+  registerKeysCommands(program, withRuntime, (code) => {
+    exitCode = code;
+  });
 
   program.command('tenants')
     .description('List the organizations and their bindings.')
