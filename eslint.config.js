@@ -38,6 +38,11 @@ export default tseslint.config(
     rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['botbuilder', 'botbuilder-*', 'botframework-*', 'neo4j-driver', 'weaviate-client', 'langchain', '@langchain/*'], message: 'Adapters know nothing of stores or the agent runtime.' }] }] },
   },
   {
+    // Every botbuilder import lives here, so moving to the Microsoft 365 Agents SDK is one folder.
+    files: ['adapters/teams/**/*.ts'],
+    rules: { 'no-restricted-imports': ['error', { patterns: [{ group: ['@slack/*', 'neo4j-driver', 'weaviate-client', 'langchain', '@langchain/*'], message: 'Adapters know nothing of stores, the agent runtime or other platforms.' }] }] },
+  },
+  {
     files: ['**/*.js', '**/*.mjs'],
     languageOptions: { globals: { process: 'readonly', console: 'readonly', URL: 'readonly', setTimeout: 'readonly', clearTimeout: 'readonly', fetch: 'readonly', Buffer: 'readonly', AbortController: 'readonly', setInterval: 'readonly', clearInterval: 'readonly' } },
   },
