@@ -3,7 +3,10 @@ import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
+import type { AlertService } from '../../src/alerts/service.ts';
+import { parseChatAlert } from '../../src/alerts/sources/index.ts';
 import type { BackgroundWork } from '../../src/background.ts';
+import type { ChatChannel } from '../../src/chat/port.ts';
 import { parseCommand, helpText } from '../../src/commands.ts';
 import type { Companion, Inbound } from '../../src/companion.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
@@ -11,6 +14,8 @@ import type { Logger } from '../../src/logging.ts';
 import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
+import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
+import { SlackChatChannel } from './chat.ts';
 import { approveActionId, denyActionId } from './ids.ts';
 import { AppMentionEnvelope, BlockActionPayload, inboundFromAction, inboundFromCommand, inboundFromMention, SlashCommandPayload, stripMentions } from './inbound.ts';
 import { boltLogger } from './logger.ts';
@@ -27,6 +32,13 @@ export interface SlackAdapterOptions {
   idempotency: IdempotencyStore;
   background: BackgroundWork;
   logger: Logger;
+  /** Alert threads: integration posts in alert channels are investigated in their own thread. */
+  alerts?: AlertService;
+}
+
+/** The Slack surface, and the chat port the core posts alerts through. */
+export interface SlackAdapter extends HttpPlugin {
+  chat: ChatChannel;
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
@@ -37,7 +49,7 @@ const maxClockSkewSeconds = 300;
  * Bolt's Express receiver (signature and replay checks included). Every handler acks at once and
  * does the work in the background, answering in the thread.
  */
-export async function createSlackAdapter(options: SlackAdapterOptions): Promise<HttpPlugin> {
+export async function createSlackAdapter(options: SlackAdapterOptions): Promise<SlackAdapter> {
   const log = options.logger.child({ adapter: 'slack' });
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
@@ -65,6 +77,12 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   app.event('app_mention', async ({ body, client }) => {
     options.background.run('slack.mention', () => handlers.mention(body, client));
   });
+  // Alert channels: other bots' top-level posts (both shapes); Bolt's ignoreSelf already drops our own.
+  app.event('message', async ({ body, context }) => {
+    const alerts = options.alerts;
+    if (!alerts) return;
+    options.background.run('slack.alert', () => handlers.alertMessage(body, alerts, { ...(context.botId ? { botId: context.botId } : {}), ...(context.botUserId ? { botUserId: context.botUserId } : {}) }));
+  });
   for (const actionId of [approveActionId, denyActionId]) {
     app.action(actionId, async ({ ack, body, client }) => {
       await ack();
@@ -77,6 +95,7 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
 
   return {
     name: 'slack',
+    chat: new SlackChatChannel(app.client),
     mount(http: Express) {
       http.use(router);
     },
@@ -151,6 +170,28 @@ class SlackHandlers {
       return;
     }
     await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
+  }
+
+  async alertMessage(body: unknown, alerts: AlertService, self: { botId?: string; botUserId?: string }): Promise<void> {
+    const parsed = MessageEnvelope.safeParse(body);
+    if (!parsed.success || !isAlertCandidate(parsed.data, self)) return;
+    const envelope = parsed.data;
+    const inbound = inboundFromMessage(envelope);
+    if (!(await alerts.isAlertChannel(inbound))) return;
+    if (!(await this.options.idempotency.claim(`slack:event:${envelope.event_id}`, eventDedupeTtlMs))) {
+      this.log.info({ eventId: envelope.event_id }, 'duplicate Slack event ignored');
+      return;
+    }
+    const outcome = parseChatAlert(chatAlertMessage(envelope));
+    if (outcome.kind !== 'alerts') {
+      this.log.warn({ eventId: envelope.event_id, channel: inbound.channelId, outcome }, 'integration post in an alert channel is not an alert');
+      return;
+    }
+    const message = { platform: 'slack' as const, channelId: inbound.channelId, workspaceKey: inbound.workspaceKey, messageId: envelope.event.ts, threadId: envelope.event.ts };
+    for (const alert of outcome.alerts) {
+      const result = await alerts.channelMessage(inbound, message, alert);
+      this.log.info({ eventId: envelope.event_id, fingerprint: alert.fingerprint, result }, 'alert-channel message handled');
+    }
   }
 
   async approval(body: unknown, client: WebClient): Promise<void> {

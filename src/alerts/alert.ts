@@ -82,7 +82,7 @@ export function labelsKey(labels: Readonly<Record<string, string>>): string {
   return createHash('sha256').update(sorted).digest('hex').slice(0, 32);
 }
 
-const severityIcon: Record<AlertSeverity, string> = { critical: '🔥', error: '🔥', warning: '⚠️', info: 'ℹ️', unknown: '🔔' };
+const severityIcon: Record<AlertSeverity, string> = { critical: '🔥', error: '🔥', warning: '⚠️', info: 'ℹ️', unknown: '🔥' };
 
 /** One line a person reads first: icon, state and title. */
 export function alertHeadline(alert: Alert): string {

@@ -4,6 +4,8 @@ import type { AddressInfo } from 'node:net';
 export interface SlackCall {
   method: string;
   args: Record<string, unknown>;
+  /** The ts the fake answered with (chat.postMessage), so a test can follow threads. */
+  ts?: string;
 }
 
 /**
@@ -68,12 +70,14 @@ export class FakeSlack {
     const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
-    this.calls.push({ method, args });
+    const call: SlackCall = { method, args };
+    this.calls.push(call);
     switch (method) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: 'T00000001', user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
       case 'chat.postMessage': {
         const ts = this.nextTs();
+        call.ts = ts;
         return { status: 200, body: { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, bot_id: 'BBOT00001', ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}), ...(args.blocks ? { blocks: args.blocks } : {}) } } };
       }
       case 'chat.update':

@@ -1,0 +1,40 @@
+import type { WebClient } from '@slack/web-api';
+import type { ChannelAddress, ChatChannel, ChatContent, PostedMessage } from '../../src/chat/port.ts';
+import { slackWorkspaceKey } from './ids.ts';
+import { escapeMrkdwn, truncate } from './mrkdwn.ts';
+import { renderReply, type SlackMessage } from './render.ts';
+
+/**
+ * The core's chat port on Slack: posts and updates with the bot token (one workspace per token, so
+ * the organization id is not needed to pick a client).
+ */
+export class SlackChatChannel implements ChatChannel {
+  readonly platform = 'slack' as const;
+
+  constructor(private readonly client: WebClient) {}
+
+  async post(_orgId: string, to: ChannelAddress, content: ChatContent, threadId?: string): Promise<PostedMessage> {
+    const message = render(content);
+    const result = await this.client.chat.postMessage({
+      channel: to.channelId, text: message.text, ...(message.blocks.length ? { blocks: message.blocks } : {}),
+      ...(threadId ? { thread_ts: threadId } : {}), unfurl_links: false, unfurl_media: false,
+    });
+    if (!result.ts) throw new Error(`Slack returned no ts for a message in ${to.channelId}`);
+    return {
+      platform: 'slack', channelId: result.channel ?? to.channelId,
+      // Matches the key inbound events build (enterprise:team), so a mention in the thread finds its history.
+      workspaceKey: slackWorkspaceKey(undefined, to.workspaceId),
+      messageId: result.ts, threadId: threadId ?? result.ts,
+    };
+  }
+
+  async update(_orgId: string, message: PostedMessage, content: ChatContent): Promise<void> {
+    const rendered = render(content);
+    await this.client.chat.update({ channel: message.channelId, ts: message.messageId, text: rendered.text, blocks: rendered.blocks });
+  }
+}
+
+/** Plain text from the core carries alert data: escaped, so a title cannot ping a channel or forge a link. */
+function render(content: ChatContent): SlackMessage {
+  return typeof content === 'string' ? { text: truncate(escapeMrkdwn(content), 3000), blocks: [] } : renderReply(content);
+}

@@ -1,0 +1,28 @@
+import type { BackgroundWork } from '../background.ts';
+import type { ChatChannels } from '../chat/port.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logging.ts';
+import type { Runtime } from '../runtime.ts';
+import type { HttpPlugin } from '../server/http.ts';
+import { AlertService } from './service.ts';
+import { alertWebhookPlugin } from './webhook.ts';
+
+export interface Alerting {
+  /** The lifecycle both ways in share; adapters hand it alert-channel messages. */
+  service: AlertService;
+  /** `POST /alerts/:source`. */
+  plugin: HttpPlugin;
+}
+
+/** Alert threads for one running bot: posts go through the chat channels the adapters register. */
+export function createAlerting(config: Config, runtime: Runtime, chat: ChatChannels, background: BackgroundWork, logger: Logger, now?: () => number): Alerting {
+  const service = new AlertService({
+    companion: runtime.companion, tenants: runtime.stores.tenants, threads: runtime.stores.alertThreads, storms: runtime.stores.alertStorms,
+    chat, settings: config.alerts, logger: logger.child({ component: 'alerts' }), ...(now ? { now } : {}),
+  });
+  const plugin = alertWebhookPlugin({
+    service, tenants: runtime.stores.tenants, idempotency: runtime.stores.idempotency, background, logger,
+    maxBodyBytes: config.maxBodyBytes, secrets: config.alerts.secrets, ...(now ? { now } : {}),
+  });
+  return { service, plugin };
+}
