@@ -1,6 +1,7 @@
 import { randomUUID } from 'node:crypto';
 import type { Investigator } from './agent/investigator.ts';
 import type { ProgressListener } from './agent/progress.ts';
+import { alertAsText } from './alerts/alert.ts';
 import type { ApprovalService, DecisionOutcome } from './approvals/service.ts';
 import { describeError } from './errors.ts';
 import type { Logger } from './logging.ts';
@@ -111,7 +112,8 @@ export class Companion {
       log.error({ err: error }, 'investigation failed');
       reply = { summary: 'The investigation failed', parts: [{ kind: 'text', markdown: `Something went wrong while investigating: ${describeError(error)}` }, { kind: 'status', text: this.deps.investigator.name, degraded: [describeError(error)] }] };
     }
-    const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind;
+    // An alert is remembered as its text, so a follow-up question in its thread has the alert in its history.
+    const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind === 'alert' ? alertAsText(request.intent.alert) : request.intent.kind;
     await Promise.allSettled([
       conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() }),
       conversations.append(context.orgId, context.conversation, { role: 'assistant', text: memoryText(reply), at: new Date().toISOString() }),

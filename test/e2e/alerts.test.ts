@@ -72,6 +72,9 @@ describe('alert webhooks end to end, on Slack', () => {
     expect(JSON.stringify(blocks)).toContain('Alert:* checkout-api-cpu-high (firing');
     // The alert channel allows ECS actions: the runbook's remedy is proposed for approval, never run.
     expect(blocks.some((b) => b.block_id?.startsWith('approval:') && b.text?.text.includes('aws.ecs.scale'))).toBe(true);
+    // The thread's history, under the key a later @mention in this thread uses, starts with the alert itself.
+    const history = await bot.runtime.stores.conversations.history('demo', { platform: 'slack', workspaceId: ':T00000001', channelId: 'C0000ALERTS', threadId: parentTs as string });
+    expect(history[0]).toMatchObject({ role: 'user', text: expect.stringMatching(/^Alert firing from cloudwatch: checkout-api-cpu-high/) });
 
     // SNS redelivers the same MessageId: nothing new.
     slack.reset();
