@@ -58,12 +58,15 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
       plugins.push(slack);
     }
     else plugins.push(slackNotConfigured);
-    plugins.push(config.teams
-      ? createTeamsAdapter({
+    if (config.teams) {
+      const teams = createTeamsAdapter({
         ...config.teams, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion, idempotency: runtime.stores.idempotency,
         references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
-      })
-      : teamsNotConfigured);
+      });
+      chat.register(teams.chat);
+      plugins.push(teams);
+    }
+    else plugins.push(teamsNotConfigured);
     plugins.push(createApiPlugin({
       companion: runtime.companion, stores: runtime.stores, limits: config.api, maxBodyBytes: config.maxBodyBytes, background, logger,
       ...(overrides.now ? { now: overrides.now } : {}),
