@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import type { Investigator } from './agent/investigator.ts';
 import type { ProgressListener } from './agent/progress.ts';
 import { alertAsText } from './alerts/alert.ts';
-import type { ApprovalService, DecisionOutcome } from './approvals/service.ts';
+import type { ApprovalService, DecisionOutcome, ProposeResult } from './approvals/service.ts';
 import { describeError } from './errors.ts';
 import type { Logger } from './logging.ts';
 import type { MetricsSource } from './metrics/source.ts';
@@ -38,7 +38,7 @@ export interface HandleOptions {
 
 export type ContextResolution =
   | { ok: true; context: RequestContext }
-  | { ok: false; reason: 'unknown_tenant'; message: string };
+  | { ok: false; reason: 'unknown_tenant' | 'unavailable'; message: string };
 
 export const onboardingText = [
   'This workspace is not connected to a Cloud Companion organization yet, so I cannot show any cloud data here.',
@@ -65,7 +65,14 @@ export class Companion {
   }
 
   async resolveContext(inbound: Inbound): Promise<ContextResolution> {
-    const org = await this.deps.stores.tenants.resolve(inbound.platform, inbound.workspace);
+    let org: Organization | undefined;
+    try {
+      org = await this.deps.stores.tenants.resolve(inbound.platform, inbound.workspace);
+    } catch (error) {
+      // Fail closed: without the tenant's roles and policies nothing may be read or run.
+      this.deps.logger.error({ platform: inbound.platform, err: error }, 'tenants store unavailable');
+      return { ok: false, reason: 'unavailable', message: `I cannot read this workspace's settings right now (${describeError(error)}), so I cannot answer or run anything. Try again in a minute.` };
+    }
     if (!org) {
       this.deps.logger.warn({ platform: inbound.platform, workspace: inbound.workspace }, 'request from an unbound workspace');
       const ids = Object.entries(inbound.workspace).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ');
@@ -105,8 +112,12 @@ export class Companion {
     const { conversations } = this.deps.stores;
     const history = await conversations.history(context.orgId, context.conversation).catch(() => []);
     let reply: Reply;
+    const toolsUsed: string[] = [];
     try {
-      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }), options.onToolStart);
+      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }), (name) => {
+        toolsUsed.push(name);
+        options.onToolStart?.(name);
+      });
       reply = await this.deps.investigator.investigate({ request, tools, history, ...(options.onProgress ? { onProgress: options.onProgress } : {}) });
     } catch (error) {
       log.error({ err: error }, 'investigation failed');
@@ -114,17 +125,29 @@ export class Companion {
     }
     // An alert is remembered as its text, so a follow-up question in its thread has the alert in its history.
     const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind === 'alert' ? alertAsText(request.intent.alert) : request.intent.kind;
+    const channel = { platform: context.conversation.platform, channel: context.conversation.channelId, source: context.source };
     await Promise.allSettled([
       conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() }),
       conversations.append(context.orgId, context.conversation, { role: 'assistant', text: memoryText(reply), at: new Date().toISOString() }),
+      // The audit trail of a request: what was asked, and which tools gathered the answer.
+      this.deps.stores.audit.append({ orgId: context.orgId, at: new Date(started).toISOString(), actor: context.actor.userId, type: 'question.asked', subjectId: context.requestId, detail: { ...channel, intent: request.intent.kind, text: question.slice(0, 1000) } }),
+      this.deps.stores.audit.append({ orgId: context.orgId, at: new Date().toISOString(), actor: context.actor.userId, type: 'tools.used', subjectId: context.requestId, detail: { ...channel, tools: toolsUsed.join(','), count: toolsUsed.length, answer: reply.summary.slice(0, 500) } }),
     ]);
     log.info({ intent: request.intent.kind, ms: Date.now() - started, parts: reply.parts.length }, 'answered');
     return reply;
   }
 
   async decide(context: RequestContext, approvalId: string, decision: 'approve' | 'deny'): Promise<DecisionOutcome> {
-    const outcome = await this.deps.approvals.decide({ orgId: context.orgId, approvalId, decision, actor: context.actor, allowedActions: context.allowedActions });
+    // Role and channel policy are re-read by the approval service at click time, not taken from the context.
+    const outcome = await this.deps.approvals.decide({ orgId: context.orgId, approvalId, decision, actor: context.actor, channel: context.conversation });
     this.deps.logger.info({ orgId: context.orgId, requestId: context.requestId, approvalId, decision, outcome: outcome.kind }, 'approval decision');
     return outcome;
+  }
+
+  /** The Undo button of a succeeded reversible action: a new pending request that restores the prior state. */
+  async proposeRollback(context: RequestContext, approvalId: string): Promise<ProposeResult> {
+    const result = await this.deps.approvals.proposeRollback(context, approvalId);
+    this.deps.logger.info({ orgId: context.orgId, requestId: context.requestId, approvalId, outcome: result.ok ? result.approval.id : result.reason }, 'rollback requested');
+    return result;
   }
 }

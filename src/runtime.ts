@@ -4,8 +4,11 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { defaultAgentBounds, type AgentBounds } from './agent/llm/bounds.ts';
 import { AgentInvestigator } from './agent/llm/investigator.ts';
 import { ollamaChatModel } from './agent/llm/model.ts';
-import { DryRunExecutor, type ActionExecutor } from './approvals/executor.ts';
-import { ApprovalService } from './approvals/service.ts';
+import type { ActionExecutor } from './approvals/executor.ts';
+import type { ExecutorCredentials } from './approvals/executors/index.ts';
+import type { ApprovalService } from './approvals/service.ts';
+import { createApprovalService } from './approvals/setup.ts';
+import type { Scheduler } from './approvals/verification.ts';
 import { Companion } from './companion.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
@@ -36,6 +39,10 @@ export interface RuntimeOverrides {
   executor?: ActionExecutor;
   /** Cloud credentials for the live metrics providers (tests pass static ones). */
   metrics?: MetricsOverrides;
+  /** Cloud credentials for the live executor (tests pass static ones). */
+  credentials?: ExecutorCredentials;
+  /** When verifications run (tests trigger them by hand). */
+  scheduler?: Scheduler;
   /** A chat model instead of Ollama's: tests pass a scripted tool-calling model. */
   chatModel?: { model: BaseChatModel; name: string };
   now?: () => Date;
@@ -48,11 +55,8 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
     const metrics = createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
-    const executor = overrides.executor ?? new DryRunExecutor();
-    const approvals = new ApprovalService({
-      store: stores.approvals, audit: stores.audit, executor, ttlMinutes: config.approvalTtlMinutes, logger,
-      ...(overrides.now ? { now: overrides.now } : {}),
-    });
+    const approvals = createApprovalService(config, stores, metrics, logger, overrides);
+    const executor = { name: approvals.executorName };
     const bounds: AgentBounds = { ...defaultAgentBounds, ...config.agent };
     const chat = overrides.chatModel
       ?? (config.ollama ? { model: ollamaChatModel(config.ollama), name: `ollama ${config.ollama.model}`, url: config.ollama.baseUrl } : undefined);

@@ -1,17 +1,21 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
+import { describeError, isCompanionError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
-import { roleAtLeast, type Actor, type RequestContext } from '../request.ts';
+import type { Reply } from '../reply.ts';
+import { roleAtLeast, type ConversationRef, type Platform, type RequestContext, type Role } from '../request.ts';
 import type { AuditLog } from '../stores/audit.ts';
 import type { CloudResource } from '../stores/graph.ts';
 import { actionAllowed } from '../tenancy/policy.ts';
 import { formatZodIssues } from '../validation.ts';
-import { findActionKind } from './catalog.ts';
-import type { ActionExecutor } from './executor.ts';
-import type { ApprovalRequest, ApprovalStore } from './types.ts';
+import { findActionKind, type ActionKind } from './catalog.ts';
+import type { ActionExecutor, ActionTarget, ExecutionResult } from './executor.ts';
+import type { ApprovalPolicy, ApprovalPolicySource } from './policy.ts';
+import type { ApprovalRequest, ApprovalStore, ExecutionReport, MetricCheck } from './types.ts';
+import { timerScheduler, verificationReply, verificationReport, watchFrom, type MetricWatch, type Scheduler } from './verification.ts';
 
 export type ProposeResult =
   | { ok: true; approval: ApprovalRequest }
-  | { ok: false; reason: 'unknown_kind' | 'wrong_target' | 'invalid_params' | 'not_allowed_here' | 'out_of_scope'; message: string };
+  | { ok: false; reason: 'unknown_kind' | 'wrong_target' | 'invalid_params' | 'not_allowed_here' | 'out_of_scope' | 'policy_unavailable' | 'not_found' | 'not_reversible'; message: string };
 
 export type DecisionOutcome =
   | { kind: 'executed'; approval: ApprovalRequest }
@@ -21,34 +25,72 @@ export type DecisionOutcome =
   | { kind: 'forbidden'; message: string }
   | { kind: 'not_found'; message: string };
 
+/** Who clicked, where. Role and channel policy are read fresh from the tenants store, never taken from the caller. */
 export interface DecisionInput {
   orgId: string;
   approvalId: string;
   decision: 'approve' | 'deny';
-  actor: Actor;
-  /** Action kinds the channel where the click happened allows, re-read at decision time. */
-  allowedActions: readonly string[];
+  actor: { platform: Platform; userId: string; displayName?: string };
+  /** The conversation the click came from. */
+  channel: ConversationRef;
+}
+
+/** Something to post in a request's thread later, without an incoming message to answer. */
+export interface ApprovalNotice {
+  kind: 'verification';
+  approval: ApprovalRequest;
+  reply: Reply;
+}
+
+export type NoticeListener = (notice: ApprovalNotice) => Promise<void> | void;
+
+export interface VerificationSettings {
+  /** Minutes after a successful execution; 0 turns the follow-up off. */
+  afterMinutes: number;
+  metrics?: MetricWatch;
+  scheduler?: Scheduler;
 }
 
 interface Deps {
   store: ApprovalStore;
   audit: AuditLog;
   executor: ActionExecutor;
+  policy: ApprovalPolicySource;
   ttlMinutes: number;
   logger: Logger;
+  verification?: VerificationSettings;
   now?: () => Date;
 }
 
+type AuditDetail = Record<string, string | number | boolean | null>;
+
+const maxRollbackAttempts = 5;
+
+/** An undo in one of these states is still the undo: asking again returns it rather than a new one. */
+const openStates = new Set<ApprovalRequest['state']>(['pending', 'approved', 'executing', 'succeeded']);
+
 /**
- * The approval lifecycle. The agent can only propose; a decision is checked against role and channel
- * policy, and the state change is one atomic conditional update, so duplicate clicks, retries and
- * replicas execute an action at most once.
+ * The approval lifecycle. The agent can only propose; a decision is checked against the clicker's
+ * role (read fresh), the channel policy and the four-eyes rule, and each state change is one atomic
+ * conditional update, so duplicate clicks, retries and replicas execute an action at most once.
+ * Anything that cannot be read fails closed: nothing runs, and the reason is returned.
  */
 export class ApprovalService {
   private readonly now: () => Date;
+  private readonly listeners = new Set<NoticeListener>();
 
   constructor(private readonly deps: Deps) {
     this.now = deps.now ?? (() => new Date());
+  }
+
+  get executorName(): string {
+    return this.deps.executor.name;
+  }
+
+  /** Subscribes to follow-ups (verifications) that the chat layer posts in the request's thread. Returns an unsubscribe function. */
+  onNotice(listener: NoticeListener): () => void {
+    this.listeners.add(listener);
+    return () => this.listeners.delete(listener);
   }
 
   async propose(context: RequestContext, input: { kind: string; params: Record<string, unknown>; target: CloudResource; reason: string }): Promise<ProposeResult> {
@@ -57,100 +99,301 @@ export class ApprovalService {
     if (!kind.targets.includes(input.target.type)) {
       return { ok: false, reason: 'wrong_target', message: `${kind.title} cannot target ${input.target.name} (a ${input.target.type}).` };
     }
-    if (!context.accountIds.includes(input.target.accountId)) {
-      return { ok: false, reason: 'out_of_scope', message: `${input.target.name} is not in an account this channel may use.` };
+    const result = await this.create(context, kind, input.params, { id: input.target.id, name: input.target.name, accountId: input.target.accountId }, input.reason);
+    return result === 'taken' ? { ok: false, reason: 'not_found', message: 'That request already exists.' } : result;
+  }
+
+  /**
+   * Offers the undo of a succeeded reversible action: a new request, with the prior state recorded at
+   * execution as its parameters, approved like any other. Asking twice gives the same request while
+   * it is open (its id derives from the original's), from any replica.
+   */
+  async proposeRollback(context: RequestContext, approvalId: string): Promise<ProposeResult> {
+    const original = await this.deps.store.get(context.orgId, approvalId);
+    if (!original) return { ok: false, reason: 'not_found', message: 'That approval request does not exist in this workspace.' };
+    const plan = original.execution?.rollback;
+    if (original.state !== 'succeeded' || !plan) {
+      return { ok: false, reason: 'not_reversible', message: `There is nothing to undo: ${original.action.kind} on ${original.action.targetName} is ${original.state}${original.state === 'succeeded' ? ' and recorded no prior state to restore' : ''}.` };
     }
-    if (!actionAllowed(context.allowedActions, kind.kind)) {
-      return { ok: false, reason: 'not_allowed_here', message: `${kind.title} is not enabled in this channel; an admin can enable ${kind.kind} in the channel policy.` };
+    const kind = findActionKind(plan.kind);
+    if (!kind) return { ok: false, reason: 'unknown_kind', message: `There is no action "${plan.kind}".` };
+    const target = { id: original.action.targetResourceId, name: original.action.targetName, accountId: original.action.accountId };
+    const reason = `Undo of request ${original.id} (${original.action.kind}): ${plan.description}.`;
+    for (let attempt = 1; attempt <= maxRollbackAttempts; attempt += 1) {
+      const result = await this.create(context, kind, plan.params, target, reason, { id: derivedId(original.id, `rollback:${attempt}`), rollbackOf: original.id });
+      // 'taken': an earlier undo with this id was denied, expired or failed; the next id is a fresh request.
+      if (result !== 'taken') return result;
     }
-    const params = kind.params.safeParse(input.params);
-    if (!params.success) {
-      return { ok: false, reason: 'invalid_params', message: `Invalid parameters for ${kind.kind}:\n${formatZodIssues(params.error)}` };
-    }
-    const createdAt = this.now();
-    const approval: ApprovalRequest = {
-      id: randomUUID(),
-      orgId: context.orgId,
-      action: { kind: kind.kind, params: params.data as Record<string, unknown>, targetResourceId: input.target.id, targetName: input.target.name, accountId: input.target.accountId },
-      risk: kind.risk,
-      requiredRole: kind.approverRole,
-      reason: input.reason,
-      requestedBy: context.actor.userId,
-      conversation: context.conversation,
-      state: 'pending',
-      createdAt: createdAt.toISOString(),
-      expiresAt: new Date(createdAt.getTime() + this.deps.ttlMinutes * 60_000).toISOString(),
-      decisions: [],
-    };
-    await this.deps.store.create(approval);
-    await this.audit(approval.orgId, context.actor.userId, 'approval.requested', approval.id, { kind: kind.kind, target: input.target.id, risk: kind.risk });
-    return { ok: true, approval };
+    return { ok: false, reason: 'not_reversible', message: `The undo of ${original.id} was already requested ${maxRollbackAttempts} times.` };
   }
 
   async decide(input: DecisionInput): Promise<DecisionOutcome> {
     const { orgId, approvalId, actor } = input;
     const approval = await this.deps.store.get(orgId, approvalId);
     if (!approval) return { kind: 'not_found', message: 'That approval request does not exist in this workspace.' };
-    if (approval.state !== 'pending') return { kind: 'already_decided', approval };
+    if (approval.state !== 'pending') {
+      await this.audit(orgId, actor.userId, 'approval.click_ignored', approvalId, { decision: input.decision, state: approval.state, platform: actor.platform });
+      return { kind: 'already_decided', approval };
+    }
     if (Date.parse(approval.expiresAt) <= this.now().getTime()) {
-      const expired = await this.deps.store.transition(orgId, approvalId, 'pending', 'expired');
-      if (expired.ok) {
-        await this.audit(orgId, actor.userId, 'approval.expired', approvalId, {});
-        return { kind: 'expired', approval: expired.approval };
-      }
-      return expired.reason === 'wrong_state' ? { kind: 'already_decided', approval: expired.approval } : { kind: 'not_found', message: 'That approval request no longer exists.' };
+      const expired = await this.expire(approval, actor.userId);
+      return expired ? { kind: 'expired', approval: expired } : this.afterLostRace(orgId, approvalId, input);
     }
-    if (input.decision === 'approve' || approval.risk !== 'low') {
-      // Denying needs the same authority as approving, except for low-risk actions any operator may stop.
-      if (!roleAtLeast(actor.role, approval.requiredRole)) {
-        await this.audit(orgId, actor.userId, 'approval.refused', approvalId, { role: actor.role, needed: approval.requiredRole });
-        return { kind: 'forbidden', message: `Only ${approval.requiredRole}s can ${input.decision} ${approval.risk}-risk actions; you are ${article(actor.role)} ${actor.role}. Ask an ${approval.requiredRole} of this workspace.` };
-      }
-    } else if (!roleAtLeast(actor.role, 'operator')) {
-      return { kind: 'forbidden', message: 'Viewers cannot decide on actions. Ask an operator or admin of this workspace.' };
-    }
-    if (input.decision === 'approve' && !actionAllowed(input.allowedActions, approval.action.kind)) {
-      return { kind: 'forbidden', message: `${approval.action.kind} is not enabled in this channel any more; nothing was run.` };
-    }
+    const policy = await this.deps.policy.read({ orgId, actor, channel: input.channel });
+    if (!policy.ok) return this.refuse(approval, input, 'policy_unavailable', policy.message);
+    const refusal = this.checkDecision(approval, input, policy.policy);
+    if (refusal) return this.refuse(approval, input, refusal.reason, refusal.message, { role: policy.policy.role });
+
     const decision = { decision: input.decision, by: actor.userId, ...(actor.displayName ? { byName: actor.displayName } : {}), at: this.now().toISOString() };
     const next = input.decision === 'approve' ? 'approved' : 'denied';
     const decided = await this.deps.store.transition(orgId, approvalId, 'pending', next, { decision });
-    if (!decided.ok) {
-      return decided.reason === 'wrong_state' ? { kind: 'already_decided', approval: decided.approval } : { kind: 'not_found', message: 'That approval request no longer exists.' };
-    }
-    await this.audit(orgId, actor.userId, `approval.${next}`, approvalId, { kind: approval.action.kind });
+    if (!decided.ok) return this.afterLostRace(orgId, approvalId, input, decided.reason === 'wrong_state' ? decided.approval : undefined);
+    await this.audit(orgId, actor.userId, `approval.${next}`, approvalId, { kind: approval.action.kind, role: policy.policy.role, platform: actor.platform });
     if (next === 'denied') return { kind: 'denied', approval: decided.approval };
     return { kind: 'executed', approval: await this.execute(decided.approval, actor) };
   }
 
-  list(orgId: string): Promise<ApprovalRequest[]> {
-    return this.deps.store.list(orgId, { states: ['pending'] });
+  /** Requests still waiting for a decision in this channel (the one `/cloud approvals` is typed in); overdue ones are expired on the way. */
+  async listPending(context: Pick<RequestContext, 'orgId' | 'conversation' | 'actor'>): Promise<ApprovalRequest[]> {
+    const { platform, workspaceId, channelId } = context.conversation;
+    const pending = await this.deps.store.list(context.orgId, { states: ['pending'], channel: { platform, workspaceId, channelId } });
+    const now = this.now().getTime();
+    const overdue = pending.filter((a) => Date.parse(a.expiresAt) <= now);
+    await Promise.all(overdue.map((a) => this.expire(a, context.actor.userId)));
+    return pending.filter((a) => Date.parse(a.expiresAt) > now);
   }
 
   get(orgId: string, id: string): Promise<ApprovalRequest | undefined> {
     return this.deps.store.get(orgId, id);
   }
 
-  private async execute(approval: ApprovalRequest, actor: Actor): Promise<ApprovalRequest> {
-    const started = await this.deps.store.transition(approval.orgId, approval.id, 'approved', 'executing');
-    if (!started.ok) return started.reason === 'wrong_state' ? started.approval : approval;
-    let result: { ok: boolean; message: string };
-    try {
-      result = await this.deps.executor.execute(started.approval);
-    } catch (error) {
-      this.deps.logger.error({ orgId: approval.orgId, approvalId: approval.id, err: error }, 'action executor threw');
-      result = { ok: false, message: `The action failed: ${(error as Error).message}` };
-    }
-    const finished = await this.deps.store.transition(approval.orgId, approval.id, 'executing', result.ok ? 'succeeded' : 'failed', { result: result.message });
-    await this.audit(approval.orgId, actor.userId, result.ok ? 'action.succeeded' : 'action.failed', approval.id, { kind: approval.action.kind, executor: this.deps.executor.name });
-    return finished.ok ? finished.approval : { ...started.approval, state: result.ok ? 'succeeded' : 'failed', result: result.message };
+  /** Runs the verification of a succeeded request now (the scheduler calls it; so can tests and operators). */
+  async verify(orgId: string, approvalId: string): Promise<ApprovalRequest | undefined> {
+    const approval = await this.deps.store.get(orgId, approvalId);
+    if (approval?.state !== 'succeeded') return approval;
+    const policy = await this.deps.policy.read({ orgId, actor: { platform: approval.conversation.platform, userId: approval.decisions.at(-1)?.by ?? approval.requestedBy }, channel: approval.conversation });
+    const account = policy.ok ? policy.policy.account(approval.action.accountId) : undefined;
+    const target = account
+      ? await this.deps.executor.verify(approval, this.targetOf(approval, account)).catch((error: unknown) => ({ ok: false, message: describeError(error) }))
+      : { ok: false, message: policy.ok ? `Account ${approval.action.accountId} is no longer configured.` : policy.message };
+    const accountIds = policy.ok ? policy.policy.accountIds : [];
+    const metrics = this.deps.verification?.metrics && policy.ok
+      ? await this.deps.verification.metrics.read({ orgId, accountIds, resourceId: approval.action.targetResourceId, windowMinutes: Math.max(5, this.deps.verification.afterMinutes) })
+      : { readings: [], notes: [] };
+    const report = verificationReport(approval, target, metrics.readings, metrics.notes, this.now().toISOString());
+    const recorded = await this.deps.store.transition(orgId, approvalId, 'succeeded', 'succeeded', { verification: report });
+    const updated = recorded.ok ? recorded.approval : { ...approval, verification: report };
+    await this.audit(orgId, 'cloud-companion', 'action.verified', approvalId, { kind: approval.action.kind, status: report.status, message: report.message.slice(0, 1000) });
+    await this.notify({ kind: 'verification', approval: updated, reply: verificationReply(updated) });
+    return updated;
   }
 
-  private async audit(orgId: string, actor: string, type: string, subjectId: string, detail: Record<string, string | number | boolean | null>): Promise<void> {
+  /** Validates, dry-runs and stores a new pending request. With a derived `extra.id`, an open request under that id is returned as is; a closed one gives 'taken'. */
+  private async create(context: RequestContext, kind: ActionKind, rawParams: Record<string, unknown>, target: { id: string; name: string; accountId: string }, reason: string, extra: { id?: string; rollbackOf?: string } = {}): Promise<ProposeResult | 'taken'> {
+    if (extra.id) {
+      const existing = await this.deps.store.get(context.orgId, extra.id);
+      if (existing) return openStates.has(existing.state) ? { ok: true, approval: existing } : 'taken';
+    }
+    if (!context.accountIds.includes(target.accountId)) {
+      return { ok: false, reason: 'out_of_scope', message: `${target.name} is not in an account this channel may use.` };
+    }
+    if (!actionAllowed(context.allowedActions, kind.kind)) {
+      return { ok: false, reason: 'not_allowed_here', message: `${kind.title} is not enabled in this channel; an admin can enable ${kind.kind} in the channel policy.` };
+    }
+    const params = kind.params.safeParse(rawParams);
+    if (!params.success) {
+      return { ok: false, reason: 'invalid_params', message: `Invalid parameters for ${kind.kind}:\n${formatZodIssues(params.error)}` };
+    }
+    const policy = await this.deps.policy.read({ orgId: context.orgId, actor: context.actor, channel: context.conversation });
+    if (!policy.ok) return { ok: false, reason: 'policy_unavailable', message: policy.message };
+    const account = policy.policy.account(target.accountId);
+    if (!account) return { ok: false, reason: 'out_of_scope', message: `Account ${target.accountId} is not configured for this organization.` };
+
+    const action = { kind: kind.kind, params: params.data as Record<string, unknown>, targetResourceId: target.id, targetName: target.name, accountId: target.accountId };
+    const actionTarget: ActionTarget = { orgId: context.orgId, resourceId: target.id, name: target.name, account };
+    const [dryRun, watch] = await Promise.all([
+      this.deps.executor.dryRun(action, actionTarget).catch((error: unknown) => ({ ok: false, message: `The dry run failed: ${describeError(error)}` })),
+      this.snapshot(context, target.id),
+    ]);
+    const createdAt = this.now();
+    const approval: ApprovalRequest = {
+      id: extra.id ?? randomUUID(),
+      orgId: context.orgId,
+      action,
+      risk: kind.risk,
+      requiredRole: kind.approverRole,
+      reason,
+      requestedBy: context.actor.userId,
+      ...(context.actor.displayName ? { requestedByName: context.actor.displayName } : {}),
+      conversation: context.conversation,
+      state: 'pending',
+      createdAt: createdAt.toISOString(),
+      expiresAt: new Date(createdAt.getTime() + this.deps.ttlMinutes * 60_000).toISOString(),
+      decisions: [],
+      dryRun: { ok: dryRun.ok, message: dryRun.message, at: createdAt.toISOString(), executor: this.deps.executor.name },
+      ...(watch.length > 0 ? { watch } : {}),
+      ...(extra.rollbackOf ? { rollbackOf: extra.rollbackOf } : {}),
+    };
+    try {
+      await this.deps.store.create(approval);
+    } catch (error) {
+      if (!extra.id || !isCompanionError(error) || error.code !== 'conflict') throw error;
+      // Another click or replica created the same derived id a moment ago: theirs stands.
+      const existing = await this.deps.store.get(context.orgId, extra.id);
+      return existing && openStates.has(existing.state) ? { ok: true, approval: existing } : 'taken';
+    }
+    await this.audit(approval.orgId, context.actor.userId, extra.rollbackOf ? 'approval.rollback_requested' : 'approval.requested', approval.id, {
+      kind: kind.kind, target: target.id, risk: kind.risk, params: JSON.stringify(approval.action.params), reason: reason.slice(0, 1000),
+      dryRunOk: dryRun.ok, dryRun: dryRun.message.slice(0, 1000), executor: this.deps.executor.name, rollbackOf: extra.rollbackOf ?? null,
+      platform: context.actor.platform, channel: context.conversation.channelId, requestId: context.requestId,
+    });
+    return { ok: true, approval };
+  }
+
+  /** The decision rules, in order: role for the risk, four-eyes, the channel's enabled actions and accounts. */
+  private checkDecision(approval: ApprovalRequest, input: DecisionInput, policy: ApprovalPolicy): { reason: string; message: string } | undefined {
+    const { role } = policy;
+    if (input.decision === 'approve' || approval.risk !== 'low') {
+      // Denying needs the same authority as approving, except for low-risk actions any operator may stop.
+      if (!roleAtLeast(role, approval.requiredRole)) {
+        return { reason: 'role', message: `Only ${approval.requiredRole}s can ${input.decision} ${approval.risk}-risk actions; you are ${article(role)} ${role}. Ask an ${approval.requiredRole} of this workspace.` };
+      }
+    } else if (!roleAtLeast(role, 'operator')) {
+      return { reason: 'role', message: 'Viewers cannot decide on actions. Ask an operator or admin of this workspace.' };
+    }
+    if (input.decision !== 'approve') return undefined;
+    if (policy.fourEyes && approval.risk === 'high' && input.actor.userId === approval.requestedBy && input.actor.platform === approval.conversation.platform) {
+      return { reason: 'four_eyes', message: 'This organization requires a second person for high-risk actions: you requested this one, so another admin must approve it.' };
+    }
+    if (!actionAllowed(policy.allowedActions, approval.action.kind)) {
+      return { reason: 'channel_policy', message: `${approval.action.kind} is not enabled in this channel any more; nothing was run.` };
+    }
+    if (!policy.accountIds.includes(approval.action.accountId)) {
+      return { reason: 'channel_accounts', message: `This channel may not use account ${approval.action.accountId} any more; nothing was run.` };
+    }
+    return undefined;
+  }
+
+  private async refuse(approval: ApprovalRequest, input: DecisionInput, reason: string, message: string, detail: AuditDetail = {}): Promise<DecisionOutcome> {
+    await this.audit(approval.orgId, input.actor.userId, 'approval.refused', approval.id, { decision: input.decision, reason, needed: approval.requiredRole, platform: input.actor.platform, ...detail });
+    return { kind: 'forbidden', message };
+  }
+
+  /** Another click (or replica) changed the state first: report what it is now. */
+  private async afterLostRace(orgId: string, approvalId: string, input: DecisionInput, current?: ApprovalRequest): Promise<DecisionOutcome> {
+    const now = current ?? await this.deps.store.get(orgId, approvalId);
+    if (!now) return { kind: 'not_found', message: 'That approval request no longer exists.' };
+    await this.audit(orgId, input.actor.userId, 'approval.click_ignored', approvalId, { decision: input.decision, state: now.state, platform: input.actor.platform });
+    return { kind: 'already_decided', approval: now };
+  }
+
+  private async expire(approval: ApprovalRequest, actor: string): Promise<ApprovalRequest | undefined> {
+    const expired = await this.deps.store.transition(approval.orgId, approval.id, 'pending', 'expired');
+    if (!expired.ok) return undefined;
+    await this.audit(approval.orgId, actor, 'approval.expired', approval.id, { kind: approval.action.kind, expiresAt: approval.expiresAt });
+    return expired.approval;
+  }
+
+  private async execute(approval: ApprovalRequest, actor: DecisionInput['actor']): Promise<ApprovalRequest> {
+    const started = await this.deps.store.transition(approval.orgId, approval.id, 'approved', 'executing');
+    if (!started.ok) return started.reason === 'wrong_state' ? started.approval : approval;
+    const executor = this.deps.executor.name;
+    await this.audit(approval.orgId, actor.userId, 'action.started', approval.id, { kind: approval.action.kind, executor, target: approval.action.targetResourceId, params: JSON.stringify(approval.action.params) });
+    const result = await this.runChecked(started.approval, actor);
+    const at = this.now().toISOString();
+    const kind = findActionKind(approval.action.kind);
+    const execution: ExecutionReport = {
+      ok: result.ok, message: result.message, at, executor,
+      ...(result.changed === false ? { changed: false } : {}),
+      ...(result.providerCode ? { providerCode: result.providerCode } : {}),
+      ...(result.priorState ? { priorState: result.priorState } : {}),
+      ...(result.ok && result.rollback && kind?.reversible ? { rollback: result.rollback } : {}),
+    };
+    const finished = await this.deps.store.transition(approval.orgId, approval.id, 'executing', result.ok ? 'succeeded' : 'failed', { result: result.message, execution });
+    await this.audit(approval.orgId, actor.userId, result.ok ? 'action.succeeded' : 'action.failed', approval.id, {
+      kind: approval.action.kind, executor, message: result.message.slice(0, 1000), providerCode: result.providerCode ?? null,
+      priorState: result.priorState ? JSON.stringify(result.priorState) : null, undoable: Boolean(execution.rollback),
+    });
+    const done = finished.ok ? finished.approval : { ...started.approval, state: result.ok ? 'succeeded' as const : 'failed' as const, result: result.message, execution };
+    return done.state === 'succeeded' ? this.scheduleVerification(done) : done;
+  }
+
+  /** Policy again, at execution time (it may have changed since the click), then exactly the stored action. */
+  private async runChecked(approval: ApprovalRequest, actor: DecisionInput['actor']): Promise<ExecutionResult> {
+    const policy = await this.deps.policy.read({ orgId: approval.orgId, actor, channel: approval.conversation });
+    if (!policy.ok) return { ok: false, message: policy.message };
+    const { role, allowedActions, accountIds } = policy.policy;
+    if (!roleAtLeast(role, approval.requiredRole)) return { ok: false, message: `The approver is no longer ${article(approval.requiredRole)} ${approval.requiredRole} (now ${role}); nothing was run.` };
+    if (!actionAllowed(allowedActions, approval.action.kind)) return { ok: false, message: `${approval.action.kind} is no longer enabled in the channel of this request; nothing was run.` };
+    const account = policy.policy.account(approval.action.accountId);
+    if (!account || !accountIds.includes(approval.action.accountId)) return { ok: false, message: `The channel of this request may no longer use account ${approval.action.accountId}; nothing was run.` };
+    try {
+      return await this.deps.executor.execute(approval, this.targetOf(approval, account));
+    } catch (error) {
+      this.deps.logger.error({ orgId: approval.orgId, approvalId: approval.id, err: error }, 'action executor threw');
+      return { ok: false, message: `The action failed: ${describeError(error)}` };
+    }
+  }
+
+  private targetOf(approval: ApprovalRequest, account: ActionTarget['account']): ActionTarget {
+    return { orgId: approval.orgId, resourceId: approval.action.targetResourceId, name: approval.action.targetName, account };
+  }
+
+  private async snapshot(context: RequestContext, resourceId: string): Promise<MetricCheck[]> {
+    const metrics = this.deps.verification?.metrics;
+    if (!metrics || this.deps.verification?.afterMinutes === 0) return [];
+    try {
+      const { readings } = await metrics.read({ orgId: context.orgId, accountIds: context.accountIds, resourceId, windowMinutes: 60 });
+      return watchFrom(readings);
+    } catch (error) {
+      this.deps.logger.warn({ orgId: context.orgId, err: error }, 'metrics snapshot for an approval failed');
+      return [];
+    }
+  }
+
+  /** Records when the follow-up is due and sets the timer; returns the request as stored. */
+  private async scheduleVerification(approval: ApprovalRequest): Promise<ApprovalRequest> {
+    const settings = this.deps.verification;
+    if (!settings || settings.afterMinutes <= 0) return approval;
+    const at = this.now();
+    const dueAt = new Date(at.getTime() + settings.afterMinutes * 60_000).toISOString();
+    const scheduled = await this.deps.store.transition(approval.orgId, approval.id, 'succeeded', 'succeeded', {
+      verification: { status: 'scheduled', at: at.toISOString(), dueAt, metrics: approval.watch ?? [], message: `Verification at ${dueAt}.` },
+    });
+    (settings.scheduler ?? timerScheduler).schedule(settings.afterMinutes * 60_000, async () => {
+      try {
+        await this.verify(approval.orgId, approval.id);
+      } catch (error) {
+        this.deps.logger.error({ orgId: approval.orgId, approvalId: approval.id, err: error }, 'verification failed');
+      }
+    });
+    return scheduled.ok ? scheduled.approval : approval;
+  }
+
+  private async notify(notice: ApprovalNotice): Promise<void> {
+    for (const listener of this.listeners) {
+      try {
+        await listener(notice);
+      } catch (error) {
+        this.deps.logger.error({ orgId: notice.approval.orgId, approvalId: notice.approval.id, err: error }, 'approval notice listener failed');
+      }
+    }
+  }
+
+  private async audit(orgId: string, actor: string, type: string, subjectId: string, detail: AuditDetail): Promise<void> {
     await this.deps.audit.append({ orgId, at: this.now().toISOString(), actor, type, subjectId, detail });
   }
 }
 
-function article(word: string): string {
+function article(word: Role | string): string {
   return /^[aeiou]/i.test(word) ? 'an' : 'a';
+}
+
+/** A UUID (version 8, RFC 9562) derived from a seed: the same seed gives the same id on every replica. */
+function derivedId(seed: string, purpose: string): string {
+  const bytes = createHash('sha256').update(`${seed}\u0000${purpose}`).digest().subarray(0, 16);
+  bytes[6] = ((bytes[6] ?? 0) & 0x0f) | 0x80;
+  bytes[8] = ((bytes[8] ?? 0) & 0x3f) | 0x80;
+  const hex = bytes.toString('hex');
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-${hex.slice(12, 16)}-${hex.slice(16, 20)}-${hex.slice(20)}`;
 }

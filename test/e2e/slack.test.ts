@@ -104,8 +104,10 @@ describe('Slack end to end: /cloud → threaded answer → Approve once', () => 
     expect(slack.callsOf('chat.postEphemeral').map((c) => String(c.args.text))).toEqual([
       expect.stringContaining('already handled'), expect.stringContaining('already handled'),
     ]);
-    const audit = await bot.runtime.stores.audit.list('demo', { subjectId: approve?.value as string });
-    expect(audit.map((e) => e.type)).toEqual(['approval.requested', 'approval.approved', 'action.succeeded']);
+    const audit = (await bot.runtime.stores.audit.list('demo', { subjectId: approve?.value as string })).map((e) => e.type);
+    // Every click is audited: the one that ran the action, and the two that found it already handled.
+    expect(audit.filter((t) => t !== 'approval.click_ignored')).toEqual(['approval.requested', 'approval.approved', 'action.started', 'action.succeeded']);
+    expect(audit.filter((t) => t === 'approval.click_ignored')).toHaveLength(2);
   });
 
   it('refuses a click from a user without the role, and runs nothing', async () => {

@@ -1,7 +1,7 @@
 import { loadConfig } from '../../src/config.ts';
 import { startBot, type RunningBot } from '../../src/compose.ts';
-import { DryRunExecutor, type ActionExecutor, type ExecutionResult } from '../../src/approvals/executor.ts';
-import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import { DryRunExecutor, type ActionExecutor, type Check, type ExecutionResult } from '../../src/approvals/executor.ts';
+import type { ApprovalRequest, ProposedAction } from '../../src/approvals/types.ts';
 import { silentLogger } from '../../src/logging.ts';
 import type { RuntimeOverrides } from '../../src/runtime.ts';
 
@@ -14,9 +14,17 @@ export class RecordingExecutor implements ActionExecutor {
   readonly executed: ApprovalRequest[] = [];
   private readonly inner = new DryRunExecutor();
 
+  dryRun(action: ProposedAction): Promise<Check> {
+    return this.inner.dryRun(action);
+  }
+
   async execute(approval: ApprovalRequest): Promise<ExecutionResult> {
     this.executed.push(approval);
     return this.inner.execute(approval);
+  }
+
+  verify(): Promise<Check> {
+    return this.inner.verify();
   }
 }
 

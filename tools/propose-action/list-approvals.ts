@@ -6,9 +6,9 @@ const schema = z.object({});
 
 export const listApprovalsTool: ToolFactory<typeof schema, ApprovalRequest[]> = (context, deps) => ({
   name: 'list_pending_approvals',
-  description: 'Approval requests of this organization that still wait for a decision.',
+  description: 'Approval requests made in this channel that still wait for a decision.',
   schema,
-  run: () => deps.approvals.list(context.orgId),
+  run: () => deps.approvals.listPending(context),
   toText: (approvals) => withinBudget(approvals.length === 0
     ? 'No pending approval requests.'
     : approvals.map((a) => `${a.id}: ${a.action.kind} on ${a.action.targetName} (${a.risk} risk), requested by ${a.requestedBy}`).join('\n')),

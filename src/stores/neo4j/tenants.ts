@@ -1,6 +1,6 @@
 import type { Platform } from '../../request.ts';
 import { resolveAmong, type TenantDirectory, type WorkspaceIds } from '../../tenancy/directory.ts';
-import type { Organization } from '../../tenancy/organization.ts';
+import { OrganizationConfig, type Organization } from '../../tenancy/organization.ts';
 import type { Neo4jConnection } from './driver.ts';
 
 /**
@@ -69,8 +69,9 @@ export class Neo4jTenantDirectory implements TenantDirectory {
   }
 }
 
+/** Through the schema, so a document written by an older version gets today's defaults (e.g. `approvals`). */
 function parse(config: string): Organization {
-  return JSON.parse(config) as Organization;
+  return OrganizationConfig.parse(JSON.parse(config));
 }
 
 function bindingKeysOf(org: Organization): string[] {

@@ -1,0 +1,86 @@
+import { describeError } from '../errors.ts';
+import type { Platform, Role } from '../request.ts';
+import type { ApiKeyStore } from '../stores/api-keys.ts';
+import type { TenantDirectory } from '../tenancy/directory.ts';
+import type { CloudAccountConfig, Organization } from '../tenancy/organization.ts';
+import { channelPolicy } from '../tenancy/policy.ts';
+
+/** What a decision or an execution needs to know, read fresh from the tenants store each time. */
+export interface ApprovalPolicy {
+  role: Role;
+  /** Action kinds the channel enables (patterns, as in tenants.yaml). */
+  allowedActions: readonly string[];
+  /** Accounts the channel may use. */
+  accountIds: readonly string[];
+  /** The requester of a high-risk action may not approve it themselves. */
+  fourEyes: boolean;
+  account(accountId: string): CloudAccountConfig | undefined;
+}
+
+export type PolicyRead = { ok: true; policy: ApprovalPolicy } | { ok: false; message: string };
+
+export interface PolicyQuery {
+  orgId: string;
+  actor: { platform: Platform; userId: string };
+  channel: { platform: Platform; channelId: string };
+}
+
+/**
+ * Reads role and channel policy for a decision. Fails closed: a store that cannot be read or an
+ * organization that is gone gives `ok: false` with the reason, and the caller denies.
+ */
+export interface ApprovalPolicySource {
+  read(query: PolicyQuery): Promise<PolicyRead>;
+}
+
+/** How the HTTP API names the actor of a request made with an API key (src/api/handlers.ts). */
+export const apiKeyActorPrefix = 'apikey:';
+
+/**
+ * Roles from the tenants store: members by platform and user id, everyone else the organization's
+ * default role; an HTTP API key (actor `apikey:<keyId>`) has the role it was created with, read
+ * again here so a revoked or expired key decides nothing.
+ */
+export class TenantPolicySource implements ApprovalPolicySource {
+  constructor(private readonly tenants: TenantDirectory, private readonly apiKeys?: ApiKeyStore, private readonly now: () => Date = () => new Date()) {}
+
+  async read(query: PolicyQuery): Promise<PolicyRead> {
+    let org: Organization | undefined;
+    let role: Role | undefined;
+    try {
+      org = await this.tenants.getOrganization(query.orgId);
+      if (org && query.actor.platform === 'api') {
+        const key = await this.apiKeyRole(query.orgId, query.actor.userId);
+        if (!key.ok) return key;
+        role = key.role;
+      }
+    } catch (error) {
+      return { ok: false, message: `I could not read this workspace's roles and channel policy (${describeError(error)}), so nothing was run. Try again in a minute; if it keeps failing, an admin should check the tenants store.` };
+    }
+    if (!org) return { ok: false, message: `Organization "${query.orgId}" is not configured any more, so nothing was run.` };
+    return { ok: true, policy: policyOf(org, query, role) };
+  }
+
+  private async apiKeyRole(orgId: string, userId: string): Promise<{ ok: true; role: Role } | { ok: false; message: string }> {
+    const keyId = userId.startsWith(apiKeyActorPrefix) ? userId.slice(apiKeyActorPrefix.length) : undefined;
+    const key = keyId && this.apiKeys ? await this.apiKeys.find(keyId) : undefined;
+    if (!key || key.orgId !== orgId) return { ok: false, message: 'This API key is not known to this organization, so nothing was run.' };
+    if (key.revokedAt) return { ok: false, message: `This API key was revoked at ${key.revokedAt}, so nothing was run.` };
+    if (key.expiresAt && Date.parse(key.expiresAt) <= this.now().getTime()) return { ok: false, message: `This API key expired at ${key.expiresAt}, so nothing was run.` };
+    return { ok: true, role: key.role };
+  }
+}
+
+/** The policy of one actor in one channel; `role` overrides the member lookup (API keys carry their own). */
+export function policyOf(org: Organization, query: PolicyQuery, role?: Role): ApprovalPolicy {
+  const member = org.members.find((m) => m.platform === query.actor.platform && m.userId === query.actor.userId);
+  const channel = channelPolicy(org, query.channel.platform, query.channel.channelId);
+  const accounts = new Map(org.accounts.map((a) => [a.accountId, a]));
+  return {
+    role: role ?? member?.role ?? org.defaultRole,
+    allowedActions: channel.allowedActions,
+    accountIds: channel.accountIds,
+    fourEyes: org.approvals.fourEyes,
+    account: (accountId) => accounts.get(accountId),
+  };
+}

@@ -1,0 +1,60 @@
+import type { Config } from '../config.ts';
+import type { Logger } from '../logging.ts';
+import { AwsCredentials, AzureCredentials } from '../metrics/credentials.ts';
+import type { MetricsSource } from '../metrics/source.ts';
+import type { Stores } from '../stores/index.ts';
+import { DryRunExecutor, type ActionExecutor } from './executor.ts';
+import { LiveExecutor, type ExecutorCredentials } from './executors/index.ts';
+import { metricWatch } from './metric-watch.ts';
+import { TenantPolicySource } from './policy.ts';
+import { ApprovalService } from './service.ts';
+import type { Scheduler } from './verification.ts';
+
+export interface ApprovalOverrides {
+  executor?: ActionExecutor;
+  credentials?: ExecutorCredentials;
+  scheduler?: Scheduler;
+  now?: () => Date;
+}
+
+/**
+ * The executor ACTION_EXECUTOR names: `dry-run` (the default; states what would run, changes
+ * nothing) or `live` (the providers' SDKs, with the same per-account credentials as the metrics).
+ */
+export function createExecutor(config: Config, overrides: ApprovalOverrides = {}): ActionExecutor {
+  if (overrides.executor) return overrides.executor;
+  if (config.actions.executor === 'dry-run') return new DryRunExecutor();
+  return new LiveExecutor({ credentials: overrides.credentials ?? defaultCredentials(config) });
+}
+
+/**
+ * Credentials per account, none stored, as the metrics providers get them: AWS by assuming the
+ * account's role with its external id, Azure by the subscription's credential (its client secret
+ * from the AZURE_CLIENT_SECRET_* variable tenants.yaml names), GCP by application default credentials.
+ */
+export function defaultCredentials(config: Config): ExecutorCredentials {
+  const aws = new AwsCredentials();
+  const azure = new AzureCredentials({ secrets: config.metrics.azureClientSecrets });
+  return {
+    aws: (orgId, account, region) => aws.forAccount(orgId, account, region),
+    azure: (_orgId, account) => azure.forAccount(account),
+    gcp: () => undefined,
+  };
+}
+
+export function createApprovalService(config: Config, stores: Stores, metrics: readonly MetricsSource[], logger: Logger, overrides: ApprovalOverrides = {}): ApprovalService {
+  return new ApprovalService({
+    store: stores.approvals,
+    audit: stores.audit,
+    executor: createExecutor(config, overrides),
+    policy: new TenantPolicySource(stores.tenants, stores.apiKeys, overrides.now),
+    ttlMinutes: config.approvalTtlMinutes,
+    logger,
+    verification: {
+      afterMinutes: config.actions.verifyAfterMinutes,
+      metrics: metricWatch(stores.graph, metrics),
+      ...(overrides.scheduler ? { scheduler: overrides.scheduler } : {}),
+    },
+    ...(overrides.now ? { now: overrides.now } : {}),
+  });
+}
