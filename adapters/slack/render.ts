@@ -110,8 +110,9 @@ function resourceLine(card: ResourceCard): string {
 }
 
 function metricLine(s: MetricSummary): string {
-  const flag = s.anomaly ? ` :warning: ${escapeMrkdwn(s.anomaly)}` : '';
-  return `• *${escapeMrkdwn(s.resourceName)}* ${escapeMrkdwn(s.metric)}: last ${s.last} ${escapeMrkdwn(s.unit)} (avg ${s.avg}, max ${s.max}, ${s.trend})${flag} _${escapeMrkdwn(s.source)}_`;
+  const flag = s.anomaly ? ` :warning: ${escapeMrkdwn(s.anomaly)}` : s.baseline?.departs ? ` :warning: well ${s.baseline.direction} its baseline ${s.baseline.baseline}` : '';
+  const change = s.change?.percent === undefined ? '' : `, ${s.change.percent >= 0 ? '+' : ''}${s.change.percent}% vs previous`;
+  return `• *${escapeMrkdwn(s.resourceName)}* ${escapeMrkdwn(s.metric)}: last ${s.last} ${escapeMrkdwn(s.unit)} (avg ${s.avg}, p95 ${s.p95}, max ${s.max}, ${s.trend}${change})${flag} _${escapeMrkdwn(s.source)}_`;
 }
 
 function listWithMore(lines: readonly string[]): string {
