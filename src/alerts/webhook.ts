@@ -56,7 +56,8 @@ async function handle(req: Request, res: Response, options: AlertWebhookOptions,
   const auth = authenticateWebhook(orgs, { source: source.data, headers, rawBody, ...(queryToken ? { queryToken } : {}) }, options.secrets, options.now);
   if (!auth.ok) {
     log.warn({ source: source.data, reason: auth.reason, ip: req.ip }, 'unauthenticated alert webhook');
-    res.status(401).set('WWW-Authenticate', 'Bearer realm="cloud-companion-alerts"').json({ error: 'unauthenticated', message: 'Send the organization\'s alert token (Authorization: Bearer, basic-auth password or ?token=) or the provider\'s signature (see README, "Alerts").' });
+    // Basic first: SNS sends the credentials of its subscription URL only after a Basic challenge.
+    res.status(401).set('WWW-Authenticate', 'Basic realm="cloud-companion-alerts", Bearer realm="cloud-companion-alerts"').json({ error: 'unauthenticated', message: 'Send the organization\'s alert token (Authorization: Bearer, basic-auth password or ?token=) or the provider\'s signature (see README, "Alerts").' });
     return;
   }
   const org = auth.org;
