@@ -1,6 +1,7 @@
 import fc from 'fast-check';
 import { writeFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../src/config.ts';
 import { CachedMetricsSource } from '../../src/metrics/cache.ts';
 import { catalogLookup, catalogTypes } from '../../src/metrics/catalog.ts';
 import { renderMetricChart } from '../../src/metrics/chart.ts';
@@ -11,6 +12,7 @@ import { withRetry } from '../../src/metrics/retry.ts';
 import type { MetricSeries, MetricsRequest, MetricsResult, MetricsSource } from '../../src/metrics/source.ts';
 import { percentile, summarizeSeries } from '../../src/metrics/summarize.ts';
 import type { CloudResource } from '../../src/stores/graph.ts';
+import { CloudAccountConfig } from '../../src/tenancy/organization.ts';
 import { demoResource, demoResources } from '../support/metrics.ts';
 
 const end = Date.parse('2026-03-02T12:00:00Z');
@@ -206,5 +208,22 @@ describe('routing metrics to sources', () => {
       expect.objectContaining({ source: 'hanging', reason: 'timeout', resourceName: 'checkout-db' }),
       expect.objectContaining({ source: 'throwing', reason: 'unavailable', resourceName: 'portal-web', message: 'socket hang up' }),
     ]));
+  });
+});
+
+describe('metrics settings and account configuration', () => {
+  it('turns live providers on by METRICS_SOURCES and rejects unknown ones, with the reason', () => {
+    expect(loadConfig({}).metrics).toMatchObject({ sources: ['recorded'], timeoutMs: 15_000, cacheTtlMs: 60_000, concurrency: 8 });
+    expect(loadConfig({ METRICS_SOURCES: 'recorded, AWS,gcp', AZURE_CLIENT_SECRET_PORTAL: 's3cret' }).metrics).toMatchObject({ sources: ['recorded', 'aws', 'gcp'], azureClientSecrets: { AZURE_CLIENT_SECRET_PORTAL: 's3cret' } });
+    expect(() => loadConfig({ METRICS_SOURCES: 'aws,oracle' })).toThrow(/METRICS_SOURCES.*recorded, aws, azure, gcp/);
+  });
+
+  it('checks the credential fields of each cloud account', () => {
+    expect(CloudAccountConfig.safeParse({ provider: 'aws', accountId: '1', name: 'a', roleArn: 'arn:aws:iam::111111111111:role/Read', externalId: 'x-1' }).success).toBe(true);
+    expect(CloudAccountConfig.safeParse({ provider: 'aws', accountId: '1', name: 'a', roleArn: 'Read' }).success).toBe(false);
+    expect(CloudAccountConfig.safeParse({ provider: 'azure', accountId: 's', name: 'a', roleArn: 'arn:aws:iam::111111111111:role/Read' }).success).toBe(false);
+    expect(CloudAccountConfig.safeParse({ provider: 'azure', accountId: 's', name: 'a', tenantId: 't', clientId: 'c', clientSecretEnv: 'AZURE_CLIENT_SECRET_A' }).success).toBe(true);
+    expect(CloudAccountConfig.safeParse({ provider: 'azure', accountId: 's', name: 'a', tenantId: 't', clientId: 'c' }).success).toBe(false);
+    expect(CloudAccountConfig.safeParse({ provider: 'azure', accountId: 's', name: 'a', clientId: 'c', clientSecretEnv: 'MY_SECRET' }).success).toBe(false);
   });
 });
