@@ -67,9 +67,14 @@ export function renderReply(reply: Reply): RenderedReply {
   const body: CardElement[] = [];
   const rest = reply.parts.filter((p) => p.kind !== 'approval');
   let leftOut = 0;
+  const fits = (elements: CardElement[]): boolean => cardBytes(card([...body, ...elements])) <= cardSizeBudget - 512;
   for (const part of rest) {
-    const elements = renderPart(part);
-    if (leftOut > 0 || cardBytes(card([...body, ...elements])) > cardSizeBudget - 512) {
+    // A chart travels inline (a data URI); when it would not fit, its description stands in for it.
+    const candidates = part.kind === 'metrics' && part.chart
+      ? [renderPart(part), [...renderPart({ ...part, chart: undefined }), text(`📈 ${plain(part.chart.alt)}`, { isSubtle: true, size: 'Small' })]]
+      : [renderPart(part)];
+    const elements = candidates.find(fits);
+    if (leftOut > 0 || !elements) {
       leftOut += 1;
       continue;
     }
@@ -98,7 +103,11 @@ function renderPart(part: Exclude<ReplyPart, { kind: 'approval' }>): CardElement
     case 'resources':
       return [heading(part.title), { type: 'FactSet', facts: withMore(part.resources.map(resourceFact), (more) => ({ title: '…', value: `and ${more} more` })) }];
     case 'metrics':
-      return [heading(part.title), ...withMore(part.summaries.map(metricLine), (more) => text(`…and ${more} more`, { isSubtle: true }))];
+      return [
+        heading(part.title),
+        ...withMore(part.summaries.map(metricLine), (more) => text(`…and ${more} more`, { isSubtle: true })),
+        ...(part.chart ? [{ type: 'Image', url: `data:${part.chart.mimeType};base64,${Buffer.from(part.chart.png).toString('base64')}`, altText: truncate(part.chart.alt, 500), size: 'Stretch' }] : []),
+      ];
     case 'citations':
       return [text(part.citations.slice(0, 10).map((c) => `📖 ${plain(c.title)} § ${plain(c.section)}`).join('\n\n'), { isSubtle: true, size: 'Small' })];
     case 'status':

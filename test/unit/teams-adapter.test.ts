@@ -60,6 +60,18 @@ describe('Adaptive Card rendering', () => {
     expect(rendered.answer.version).toBe('1.5');
   });
 
+  it('shows a metrics chart inline when it fits, and its description when it does not', () => {
+    const chart = (bytes: number) => ({ mimeType: 'image/png' as const, png: new Uint8Array(bytes).fill(7), width: 600, height: 300, alt: 'CPU of checkout-api, last hour: rising to 95%', fileName: 'cpu.png' });
+    const metrics = (bytes: number): Reply => ({ summary: 's', parts: [{ kind: 'metrics', title: 'Metrics', summaries: [], chart: chart(bytes) }] });
+    const small = JSON.stringify(renderReply(metrics(2_000)).answer);
+    expect(small).toContain('"type":"Image"');
+    expect(small).toContain('data:image/png;base64,');
+    const big = renderReply(metrics(40_000)).answer;
+    expect(JSON.stringify(big)).not.toContain('"type":"Image"');
+    expect(JSON.stringify(big)).toContain('📈 CPU of checkout-api, last hour: rising to 95%');
+    expect(cardBytes(big)).toBeLessThanOrEqual(cardSizeBudget);
+  });
+
   it('puts approvals on their own cards, with Approve/Deny while pending and the decision after', () => {
     const reply: Reply = { summary: 's', parts: [{ kind: 'text', markdown: 'found it' }, { kind: 'approval', approval: approval() }] };
     const rendered = renderReply(reply);
