@@ -8,7 +8,7 @@ import type { Stores } from '../stores/index.ts';
 import { channelPolicy } from '../tenancy/policy.ts';
 import type { ApiPrincipal } from './keys.ts';
 import type { OperationId, RouteInput, Routes } from './routes.ts';
-import type { ApiAlert } from './schemas.ts';
+import { AskResponse, StreamEvidence, StreamProgress, StreamStarted, type ApiAlert } from './schemas.ts';
 import type { SseStream } from './sse.ts';
 
 /** What a handler answers: a status and a body (checked against the route's response schema), or "already streamed". */
@@ -96,11 +96,18 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         const reply = await companion.handle({ context, intent });
         return { status: 200, body: { requestId, threadId, reply } };
       }
-      stream.send('started', { requestId, threadId });
+      // Events pass through their documented schemas, as JSON answers do.
+      stream.send('started', StreamStarted.parse({ requestId, threadId }));
+      // Every tool start comes through onToolStart (planner and agent alike); the agent's own events add
+      // the evidence, before the model answers, and how each of its steps ended.
       const reply = await companion.handle({ context, intent }, {
-        onToolStart: (tool) => stream.send('progress', { requestId, step: `tool:${tool}`, label: toolLabel(tool) }),
+        onToolStart: (tool) => stream.send('progress', StreamProgress.parse({ requestId, step: `tool:${tool}`, label: toolLabel(tool), phase: 'started' })),
+        onProgress: (event) => {
+          if (event.kind === 'evidence') stream.send('evidence', StreamEvidence.parse({ requestId, threadId, reply: event.reply }));
+          else if (event.kind === 'tool_finished') stream.send('progress', StreamProgress.parse({ requestId, step: `tool:${event.tool}`, label: event.label, phase: 'finished', ok: event.ok }));
+        },
       });
-      stream.send('reply', { requestId, threadId, reply });
+      stream.send('reply', AskResponse.parse({ requestId, threadId, reply }));
       stream.end();
       return { streamed: true };
     },

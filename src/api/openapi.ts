@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import { roleAtLeast } from '../request.ts';
 import { routeList, type RouteSpec } from './routes.ts';
-import { apiSchemas, ErrorBody, StreamProgress, StreamStarted } from './schemas.ts';
+import { apiSchemas, ErrorBody, StreamEvidence, StreamProgress, StreamStarted } from './schemas.ts';
 
 type Json = Record<string, unknown>;
 
@@ -93,7 +93,7 @@ export function openApiDocument(): Json {
   }
   const schemas: Record<string, Json> = {};
   for (const id of Object.keys(output).sort()) schemas[id] = component(requestIds.has(id) ? input[id] : output[id]);
-  for (const stream of [StreamStarted, StreamProgress]) idOf(stream, 'stream events');
+  for (const stream of [StreamStarted, StreamProgress, StreamEvidence]) idOf(stream, 'stream events');
 
   const paths: Record<string, Record<string, Json>> = {};
   for (const spec of routeList) (paths[spec.path] ??= {})[spec.method] = operation(spec);

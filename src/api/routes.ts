@@ -62,7 +62,7 @@ export const routes = {
       200: { description: 'The answer (JSON), or, with `Accept: text/event-stream`, the event stream below.', schema: AskResponse },
       404: notFound('thread'),
     },
-    stream: 'Server-sent events: `started` (StreamStarted), then `progress` (StreamProgress) as the investigation works, then `reply` (AskResponse), then the stream ends. A failure after the stream started is sent as an `error` event (Error).',
+    stream: 'Server-sent events, each with one JSON `data` line: `started` (StreamStarted); then, while the investigation works, `progress` (StreamProgress) as each step starts and, with the LLM agent, finishes, and `evidence` (StreamEvidence) once the evidence is gathered, before the model answers; then `reply` (AskResponse), and the stream ends. A failure after the stream started is sent as an `error` event (Error). Comment lines keep an idle stream open.',
   }),
   getThread: route({
     operationId: 'getThread',

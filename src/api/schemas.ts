@@ -218,7 +218,14 @@ export const StreamProgress = z.object({
   requestId: z.string(),
   step: z.string().meta({ description: 'What the investigation is doing, e.g. `tool:get_metrics`.' }),
   label: z.string().meta({ description: 'The same, for a person.' }),
+  phase: z.enum(['started', 'finished']),
+  ok: z.boolean().optional().meta({ description: 'With `finished`: whether the step succeeded.' }),
 }).register(apiSchemas, { id: 'StreamProgress' });
+export const StreamEvidence = z.object({
+  requestId: z.string(),
+  threadId: z.string(),
+  reply: ReplyOut.meta({ description: 'The evidence gathered so far (resources, metrics, runbook sections), before the model answers.' }),
+}).register(apiSchemas, { id: 'StreamEvidence' });
 
 // ---------------------------------------------------------------------------------------------
 // The documented fields must exist on the types the core returns.

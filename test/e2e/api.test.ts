@@ -4,8 +4,10 @@ import { ApiKeyService } from '../../src/api/keys.ts';
 import { openApiDocument } from '../../src/api/openapi.ts';
 import { silentLogger } from '../../src/logging.ts';
 import type { Role } from '../../src/request.ts';
+import type { RuntimeOverrides } from '../../src/runtime.ts';
 import { ApiClient, parseEventStream } from '../support/api-client.ts';
 import { RecordingExecutor, startTestBot } from '../support/bot.ts';
+import { scriptedModel } from '../support/scripted-model.ts';
 
 interface ReplyBody { summary: string; parts: { kind: string; approval?: { id: string; action: { kind: string } }; resources?: { resource: { name: string } }[] }[] }
 interface AskBody { requestId: string; threadId: string; reply: ReplyBody }
@@ -15,9 +17,9 @@ const checkoutApi = 'arn:aws:ecs:us-east-1:111111111111:service/prod-cluster/che
 const globexCheckoutApi = 'arn:aws:ecs:us-east-2:333333333333:service/globex-core/checkout-api';
 
 /** The real server on a free port with the embedded stores; keys are made the way the CLI makes them. */
-async function startApiBot(env: Record<string, string>, executor = new RecordingExecutor()) {
+async function startApiBot(env: Record<string, string>, executor = new RecordingExecutor(), overrides: Omit<RuntimeOverrides, 'executor' | 'now'> = {}) {
   let clock = new Date('2025-06-01T12:00:00.000Z');
-  const bot = await startTestBot(env, { executor, now: () => clock });
+  const bot = await startTestBot(env, { ...overrides, executor, now: () => clock });
   const keys = new ApiKeyService({ store: bot.runtime.stores.apiKeys, audit: bot.runtime.stores.audit, tenants: bot.runtime.stores.tenants, logger: silentLogger(), now: () => clock });
   const api = await ApiClient.connect(bot.url);
   return {
@@ -371,5 +373,43 @@ describe('HTTP API rate limits', () => {
 
     t.advance(20_000);
     expect((await get(first)).status).toBe(200);
+  });
+});
+
+describe('HTTP API streaming with the LLM agent', () => {
+  let t: Awaited<ReturnType<typeof startApiBot>>;
+  beforeAll(async () => {
+    const model = scriptedModel([
+      { tools: [{ name: 'get_metrics', args: { resource: 'checkout-api', windowMinutes: 60 } }] },
+      { answer: 'checkout-api (id={{id:checkout-api}}) is CPU-bound: CPUUtilization is above its threshold of 80 over the last 60 min.' },
+    ]);
+    t = await startApiBot({}, new RecordingExecutor(), { chatModel: { model, name: 'scripted' } });
+  });
+  afterAll(async () => {
+    await t.bot.stop();
+  });
+
+  it('streams the evidence before the model answers, each agent step as it starts and ends, then the reply', async () => {
+    const key = await t.key('demo', 'viewer');
+    const response = await fetch(`${t.bot.url}/v1/ask`, {
+      method: 'POST',
+      headers: { 'x-api-key': key, 'content-type': 'application/json', accept: 'text/event-stream' },
+      body: JSON.stringify({ question: 'why is checkout-api slow?' }),
+    });
+    const events = parseEventStream(await response.text());
+    const names = events.map((e) => e.event);
+    expect(names[0]).toBe('started');
+    expect(names.at(-1)).toBe('reply');
+    const evidenceAt = names.indexOf('evidence');
+    expect(evidenceAt).toBeGreaterThan(0);
+    const evidence = events[evidenceAt]?.data as { reply: ReplyBody; threadId: string };
+    expect(evidence.reply.parts.some((p) => p.kind === 'metrics')).toBe(true);
+    // The agent's own tool call, after the evidence: started (from the toolset) and finished (from the agent).
+    const after = events.slice(evidenceAt).filter((e) => e.event === 'progress').map((e) => e.data as { step: string; phase: string; ok?: boolean });
+    expect(after).toContainEqual(expect.objectContaining({ step: 'tool:get_metrics', phase: 'started' }));
+    expect(after).toContainEqual(expect.objectContaining({ step: 'tool:get_metrics', phase: 'finished', ok: true }));
+    const reply = events.at(-1)?.data as AskBody;
+    t.api.check('post', '/v1/ask', 200, reply);
+    expect(JSON.stringify(reply.reply)).toContain('CPU-bound');
   });
 });
