@@ -21,7 +21,10 @@ export interface MetricsReading {
  * of its resources in one read so it can batch them. A source that throws or overruns `timeoutMs`
  * becomes failures for its resources: this never rejects.
  */
-export async function readMetrics(sources: readonly MetricsSource[], request: MetricsRequest, timeoutMs = 30_000): Promise<MetricsReading> {
+// A backstop only: each provider enforces its own METRICS_TIMEOUT_SECONDS (at most 120 s) and reports what is missing.
+const backstopMs = 125_000;
+
+export async function readMetrics(sources: readonly MetricsSource[], request: MetricsRequest, timeoutMs = backstopMs): Promise<MetricsReading> {
   const failures: MetricFailure[] = [];
   const unserved: CloudResource[] = [];
   const bySource = new Map<MetricsSource, CloudResource[]>();
