@@ -11,7 +11,7 @@ import { withinBudget } from '../../../tools/tool.ts';
 import { citation, proposalKey } from '../planner.ts';
 import type { AgentBounds } from './bounds.ts';
 import { fence } from './fence.ts';
-import { scopeViolations } from './guard.ts';
+import { redactForeignIds, scopeViolations } from './guard.ts';
 
 /** What the model's tool calls produced that the reply needs: approvals, cited runbooks, withheld output. */
 export class ToolRecord {
@@ -72,7 +72,7 @@ function guarded(tool: CompanionTool, toolset: Toolset, options: AgentToolOption
 type ProposeInput = Parameters<Toolset['proposeAction']['run']>[0];
 type Proposed = ProposeResult & { duplicate?: boolean };
 
-async function propose(toolset: Toolset, input: ProposeInput, { bounds, record }: AgentToolOptions): Promise<Proposed> {
+async function propose(toolset: Toolset, input: ProposeInput, { bounds, record, context }: AgentToolOptions): Promise<Proposed> {
   // Resolve first (inside the tenant and channel, like every tool), so a name and an id of the same
   // resource count as one proposal.
   const view = await toolset.dependencies.run({ resource: input.resource, depth: 1 });
@@ -85,7 +85,8 @@ async function propose(toolset: Toolset, input: ProposeInput, { bounds, record }
   }
   const result = await toolset.proposeAction.run(view.resource ? { ...input, resource: view.resource.id } : input);
   if (result.ok) record.proposals.set(proposalKey(result.approval.action.kind, result.approval.action.targetResourceId), result.approval);
-  else record.refusals.push(result.message);
+  // Refusals quote the model's arguments, which may carry an injected foreign id: never echo one into the chat.
+  else record.refusals.push(redactForeignIds(result.message, context.accountIds).text);
   return result;
 }
 

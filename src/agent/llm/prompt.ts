@@ -2,7 +2,8 @@ import { z } from 'zod';
 import type { ActionKind } from '../../approvals/catalog.ts';
 import type { MetricSummary } from '../../metrics/source.ts';
 import type { CloudResource } from '../../stores/graph.ts';
-import type { EvidencePack } from '../evidence-pack.ts';
+import { describeBaseline } from '../../metrics/summarize.ts';
+import { packResources, type EvidencePack } from '../evidence-pack.ts';
 import type { AgentBounds } from './bounds.ts';
 import { fence } from './fence.ts';
 
@@ -58,6 +59,7 @@ export function evidenceText(pack: EvidencePack, budgetChars: number): string {
 }
 
 function renderPack(pack: EvidencePack, excerptChars: number): string {
+  const label = labeller(pack);
   const lines: string[] = [];
   if (pack.primary.length === 0) lines.push('Resources: none of the names in the request matched a resource in this channel\'s accounts.');
   else {
@@ -68,13 +70,14 @@ function renderPack(pack: EvidencePack, excerptChars: number): string {
     if (!view?.resource) continue;
     const deps = view.dependencies.filter((n) => n.depth === 1).map((n) => resourceLine(n.resource, false));
     const dependents = view.dependents.map((n) => `${resourceLine(n.resource, false)}${n.depth > 1 ? ` [${n.depth} hops]` : ''}`);
-    lines.push(`Dependencies of ${view.resource.name}: ${deps.length ? deps.join('; ') : 'none recorded'}.`);
-    if (dependents.length) lines.push(`Depend on ${view.resource.name} (blast radius): ${dependents.slice(0, 6).join('; ')}${dependents.length > 6 ? `; and ${dependents.length - 6} more` : ''}.`);
+    const name = label(view.resource.id, view.resource.name);
+    lines.push(`Dependencies of ${name}: ${deps.length ? deps.join('; ') : 'none recorded'}.`);
+    if (dependents.length) lines.push(`Depend on ${name} (blast radius): ${dependents.slice(0, 6).join('; ')}${dependents.length > 6 ? `; and ${dependents.length - 6} more` : ''}.`);
   }
   if (pack.related.length > 0) {
     lines.push(`Metrics (window ${pack.metricWindowMinutes} min):`);
-    for (const s of pack.summaries) lines.push(`- ${metricLine(s)}`);
-    for (const r of pack.noMetrics) lines.push(`- ${r.name}: no metric data in the window.`);
+    for (const s of pack.summaries) lines.push(`- ${metricLine(s, label(s.resourceId, s.resourceName))}`);
+    for (const r of pack.noMetrics) lines.push(`- ${label(r.id, r.name)}: no metric data in the window.`);
   }
   if (pack.hits.length > 0) {
     lines.push('Runbook sections (cite as [runbook-id § Section]):');
@@ -96,12 +99,24 @@ function resourceLine(r: CloudResource, withTags: boolean): string {
   return `${r.name} (${r.type}, ${r.provider} ${r.accountId}, ${r.region}, state ${r.state}${tags ? `, tags ${tags}` : ''}) id=${r.id}`;
 }
 
-function metricLine(s: MetricSummary): string {
+function metricLine(s: MetricSummary, name: string): string {
   const unit = s.unit === 'Percent' ? '%' : s.unit ? ` ${s.unit}` : '';
   const threshold = s.threshold !== undefined ? `, threshold ${s.threshold}${unit}` : '';
-  const flag = s.anomaly ? `; ${s.anomaly}` : '; within normal range';
+  const notes = [s.anomaly, describeBaseline(s), s.partial ? 'partial data' : undefined].filter(Boolean);
+  const flag = notes.length ? `; ${notes.join('; ')}` : s.threshold !== undefined ? '; no threshold breach' : '';
   const cite = s.citation ? ` [${s.citation}]` : '';
-  return `${s.resourceName} ${s.metric} over ${s.windowMinutes} min: last ${s.last}${unit}, avg ${s.avg}${unit}, max ${s.max}${unit}, ${s.trend}${threshold}${flag} (source ${s.source})${cite}`;
+  return `${name} ${s.metric} over ${s.windowMinutes} min: last ${s.last}${unit}, avg ${s.avg}${unit}, max ${s.max}${unit}, ${s.trend}${threshold}${flag} (source ${s.source})${cite}`;
+}
+
+/**
+ * Resource names as the pack shows them: a name that two resources share (staging and production,
+ * another region) carries its account or id, so the model cannot mix them up.
+ */
+function labeller(pack: EvidencePack): (id: string, name: string) => string {
+  const byName = new Map<string, Set<string>>();
+  for (const r of packResources(pack)) byName.set(r.name, (byName.get(r.name) ?? new Set()).add(r.id));
+  const accountOf = new Map(packResources(pack).map((r) => [r.id, r.accountId]));
+  return (id, name) => ((byName.get(name)?.size ?? 0) > 1 ? `${name} [${accountOf.get(id) ?? id}]` : name);
 }
 
 function oneLine(text: string): string {
