@@ -71,7 +71,7 @@ describe('alert webhooks end to end, into a Teams alert channel', () => {
     expect(inThread.every((c) => c.conversationId === thread)).toBe(true);
     const investigation = JSON.stringify(inThread.map((c) => c.activity.attachments));
     expect(investigation).toContain('checkout-api');
-    const approvalCard = inThread.find((c) => JSON.stringify(c.activity.attachments).includes('cloud_companion.approve'));
+    const approvalCard = inThread.find((c) => String(JSON.stringify(c.activity.attachments)).includes('cloud_companion.approve'));
     expect(JSON.stringify(approvalCard?.activity.attachments)).toContain('aws.ecs.scale');
 
     // An operator approves from the card in the alert's thread: it runs once, the result lands in the thread.

@@ -107,7 +107,7 @@ describe('Teams on two replicas sharing Neo4j', () => {
     const [parent, ...inThread] = teams.calls;
     expect(parent?.conversationId).toBe(alertsChannel);
     const thread = `${alertsChannel};messageid=${String(parent?.activity.id)}`;
-    const approvalCard = inThread.find((c) => JSON.stringify(c.activity.attachments).includes('cloud_companion.approve'));
+    const approvalCard = inThread.find((c) => String(JSON.stringify(c.activity.attachments)).includes('cloud_companion.approve'));
     expect(approvalCard?.conversationId).toBe(thread);
     const approvalId = /"approvalId":"([0-9a-f-]{36})"/.exec(JSON.stringify(approvalCard?.activity.attachments))?.[1] as string;
     teams.reset();
