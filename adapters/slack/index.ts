@@ -20,7 +20,8 @@ import { approveActionId, denyActionId } from './ids.ts';
 import { AppMentionEnvelope, BlockActionPayload, inboundFromAction, inboundFromCommand, inboundFromMention, SlashCommandPayload, stripMentions } from './inbound.ts';
 import { boltLogger } from './logger.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
-import { decisionLine, renderReply, replaceApprovalBlocks } from './render.ts';
+import { placeholderText, ThreadProgress } from './progress.ts';
+import { decisionLine, renderReplyMessages, replaceApprovalBlocks } from './render.ts';
 
 export interface SlackAdapterOptions {
   signingSecret: string;
@@ -34,6 +35,8 @@ export interface SlackAdapterOptions {
   logger: Logger;
   /** Alert threads: integration posts in alert channels are investigated in their own thread. */
   alerts?: AlertService;
+  /** Least time between progress updates of one placeholder (default 1 s, Slack's chat.update pace). */
+  progressIntervalMs?: number;
 }
 
 /** The Slack surface, and the chat port the core posts alerts through. */
@@ -250,10 +253,25 @@ class SlackHandlers {
     }
   }
 
+  /**
+   * A placeholder in the thread at once, updated with progress as tools run, then replaced by the
+   * answer; an answer too big for one message continues in further messages in the same thread.
+   */
   private async answer(context: RequestContext, intent: ReturnType<typeof parseCommand>, client: WebClient, channel: string, threadTs: string): Promise<void> {
-    const reply = await this.options.companion.handle({ context, intent });
-    const message = renderReply(reply);
-    await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks, unfurl_links: false });
+    const placeholder = await client.chat.postMessage({ channel, thread_ts: threadTs, text: placeholderText, unfurl_links: false })
+      .catch((error: unknown) => {
+        this.log.warn({ err: error, channel }, 'placeholder post failed; the answer is posted when ready');
+        return undefined;
+      });
+    const progress = placeholder?.ts ? new ThreadProgress(client, channel, placeholder.ts, this.log, this.options.progressIntervalMs) : undefined;
+    const reply = await this.options.companion.handle({ context, intent }, progress ? { onToolStart: progress.onToolStart, onProgress: progress.onProgress } : {});
+    await progress?.finish();
+    const [first, ...rest] = renderReplyMessages(reply);
+    if (first && progress) await client.chat.update({ channel, ts: progress.ts, text: first.text, blocks: first.blocks });
+    else if (first) await client.chat.postMessage({ channel, thread_ts: threadTs, text: first.text, blocks: first.blocks, unfurl_links: false });
+    for (const message of rest) {
+      await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks, unfurl_links: false });
+    }
   }
 }
 

@@ -24,6 +24,46 @@ export function renderReply(reply: Reply): SlackMessage {
   return { text: truncate(reply.summary, 3000), blocks };
 }
 
+/** About how much text Slack shows in one message before it collapses it; a message holds up to 50 blocks. */
+const maxMessageChars = 12_000;
+/** A reply longer than this many messages ends with a note of what was left out. */
+const maxMessages = 10;
+
+/**
+ * Renders a reply as one or more messages for a thread: each within 50 blocks and ~12k characters,
+ * each with fallback text. An approval card and its buttons stay in one message.
+ */
+export function renderReplyMessages(reply: Reply): SlackMessage[] {
+  const units = reply.parts.flatMap((part): KnownBlock[][] => (part.kind === 'text' ? renderPart(part).map((b) => [b]) : [renderPart(part)]));
+  const chunks: KnownBlock[][] = [];
+  let current: KnownBlock[] = [];
+  let chars = 0;
+  for (const unit of units) {
+    const size = unit.reduce((n, b) => n + blockChars(b), 0);
+    if (current.length > 0 && (current.length + unit.length > maxBlocks || chars + size > maxMessageChars)) {
+      chunks.push(current);
+      current = [];
+      chars = 0;
+    }
+    current.push(...unit);
+    chars += size;
+  }
+  if (current.length > 0 || chunks.length === 0) chunks.push(current);
+  if (chunks.length > maxMessages) {
+    const leftOut = chunks.slice(maxMessages - 1).reduce((n, c) => n + c.length, 0);
+    chunks.splice(maxMessages - 1, chunks.length, [context(`… ${leftOut} more block(s) of this answer left out; ask a narrower question to see them.`)]);
+  }
+  return chunks.map((blocks, i) => ({
+    text: truncate(i === 0 ? reply.summary : `${reply.summary} (continued, ${i + 1}/${chunks.length})`, 3000),
+    blocks,
+  }));
+}
+
+/** A block's size for the per-message budget: its JSON, a safe over-estimate of the text it shows. */
+function blockChars(block: KnownBlock): number {
+  return JSON.stringify(block).length;
+}
+
 function renderPart(part: ReplyPart): KnownBlock[] {
   switch (part.kind) {
     case 'text':

@@ -59,10 +59,16 @@ describe('Slack end to end: /cloud → threaded answer → Approve once', () => 
     expect(Date.now() - started).toBeLessThan(3000);
     await settled();
 
+    // The parent, then a placeholder in its thread that the answer replaced.
     const posts = slack.callsOf('chat.postMessage');
     expect(posts).toHaveLength(2);
-    const [parent, reply] = posts as [SlackCall, SlackCall];
+    const parent = posts[0] as SlackCall;
     expect(parent.args.thread_ts).toBeUndefined();
+    expect(posts[1]?.args).toMatchObject({ thread_ts: parent.ts, text: expect.stringContaining('Looking into it') });
+    const thread = slack.thread(parent.ts as string);
+    expect(thread).toHaveLength(1);
+    const reply = thread[0] as SlackCall;
+    expect(reply.ts).toBe(posts[1]?.ts);
     expect(parent.args.text).toContain('why is checkout-api slow?');
     expect(reply.args.thread_ts).toBe('1700000000.000001');
     expect(reply.args.channel).toBe('C0000OPS');
@@ -113,7 +119,7 @@ describe('Slack end to end: /cloud → threaded answer → Approve once', () => 
   it('refuses a click from a user without the role, and runs nothing', async () => {
     await slashCommand({ team_id: 'T00000001', user_id: 'U0000ADMIN', channel_id: 'C0000OPS', text: 'why is checkout-api slow?' });
     await settled();
-    const reply = slack.callsOf('chat.postMessage')[1] as SlackCall;
+    const reply = slack.thread(slack.callsOf('chat.postMessage')[0]?.ts as string)[0] as SlackCall;
     const blocks = reply.args.blocks as Block[];
     const approve = blocks.flatMap((b) => b.elements ?? []).find((b) => b.text.text === 'Approve') as Button;
     const before = executor.executed.length;
@@ -172,11 +178,12 @@ describe('Slack end to end: /cloud → threaded answer → Approve once', () => 
     const retry = await postToSlackEndpoint(events, { secret: testSigningSecret, contentType: 'application/json', body: envelope, headers: { 'x-slack-retry-num': '1', 'x-slack-retry-reason': 'http_timeout' } });
     expect([first.status, retry.status]).toEqual([200, 200]);
     await settled();
-    const posts = slack.callsOf('chat.postMessage');
-    expect(posts).toHaveLength(1);
-    expect(posts[0]?.args.thread_ts).toBe('1700000100.000100');
-    expect(String(posts[0]?.args.text)).toMatch(/checkout-db depends on \d+ resource\(s\); \d+ depend on it/);
-    expect(JSON.stringify(posts[0]?.args.blocks)).toContain('payments-api');
+    // One placeholder in the mention's thread, replaced by the answer.
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(1);
+    const thread = slack.thread('1700000100.000100');
+    expect(thread).toHaveLength(1);
+    expect(String(thread[0]?.args.text)).toMatch(/checkout-db depends on \d+ resource\(s\); \d+ depend on it/);
+    expect(JSON.stringify(thread[0]?.args.blocks)).toContain('payments-api');
   });
 
   it('answers help ephemerally and refuses an oversized body', async () => {

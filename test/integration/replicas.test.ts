@@ -49,7 +49,9 @@ describe('two replicas on real Neo4j and Weaviate', () => {
     });
     expect(ack.status).toBe(200);
     await settled();
-    const reply = slack.callsOf('chat.postMessage')[1] as SlackCall;
+    // The answer replaced the placeholder in the thread (ts …002, after the parent …001).
+    const reply = slack.thread(slack.callsOf('chat.postMessage')[0]?.ts as string)[0] as SlackCall;
+    expect(reply.ts).toBe('1700000000.000002');
     expect(reply.args.thread_ts).toBeDefined();
     const buttons = (reply.args.blocks as { elements?: Button[] }[]).flatMap((b) => b.elements ?? []);
     const approve = buttons.find((b) => b.text.text === 'Approve') as Button;

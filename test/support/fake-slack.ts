@@ -15,6 +15,8 @@ export interface SlackCall {
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
+  /** Each posted message as it stands now (chat.update applied), by ts. */
+  private readonly messages = new Map<string, SlackCall>();
   private server?: Server;
   private tsCounter = 0;
   url = '';
@@ -55,6 +57,12 @@ export class FakeSlack {
     return JSON.stringify([...this.calls.map((c) => [c.args.text, c.args.blocks]), ...this.responses.map((r) => r.body)]);
   }
 
+  /** The replies in a thread as people see them now, oldest first: posts with their latest update applied. */
+  thread(threadTs: string): SlackCall[] {
+    return [...this.messages.values()].filter((m) => m.args.thread_ts === threadTs).sort((a, b) => (a.ts ?? '').localeCompare(b.ts ?? ''));
+  }
+
+  /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
@@ -78,10 +86,15 @@ export class FakeSlack {
       case 'chat.postMessage': {
         const ts = this.nextTs();
         call.ts = ts;
+        this.messages.set(ts, { method: 'message', args: { ...args }, ts });
         return { status: 200, body: { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, bot_id: 'BBOT00001', ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}), ...(args.blocks ? { blocks: args.blocks } : {}) } } };
       }
-      case 'chat.update':
+      case 'chat.update': {
+        const message = this.messages.get(String(args.ts));
+        if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
+        message.args = { ...message.args, text: args.text, blocks: args.blocks };
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
+      }
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
       default:
