@@ -64,7 +64,8 @@ function guarded(tool: CompanionTool, toolset: Toolset, options: AgentToolOption
       const text = isDuplicate(output)
         ? `Already proposed in this request: approval request ${output.approval.id} (${output.approval.action.kind} on ${output.approval.action.targetName}). Do not propose it again.`
         : tool.toText(output);
-      return fence(`tool:${tool.name}`, withinBudget(text, bounds.toolOutputChars));
+      // Tool outputs hold only this channel's data; a foreign id in one is the model's own argument echoed back.
+      return fence(`tool:${tool.name}`, withinBudget(redactForeignIds(text, context.accountIds).text, bounds.toolOutputChars));
     },
   };
 }
