@@ -110,7 +110,15 @@ export class Companion {
     const log = this.deps.logger.child({ orgId: context.orgId, requestId: context.requestId, source: context.source });
     const started = Date.now();
     const { conversations } = this.deps.stores;
-    const history = await conversations.history(context.orgId, context.conversation).catch(() => []);
+    // An alert is remembered as its text, so a follow-up question in its thread has the alert in its history.
+    const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind === 'alert' ? alertAsText(request.intent.alert) : request.intent.kind;
+    const channel = { platform: context.conversation.platform, channel: context.conversation.channelId, source: context.source };
+    // The audit trail of a request starts with what was asked, before anything it leads to.
+    const [history] = await Promise.all([
+      conversations.history(context.orgId, context.conversation).catch(() => []),
+      this.deps.stores.audit.append({ orgId: context.orgId, at: new Date(started).toISOString(), actor: context.actor.userId, type: 'question.asked', subjectId: context.requestId, detail: { ...channel, intent: request.intent.kind, text: question.slice(0, 1000), args: commandArgs(request) } })
+        .catch((error: unknown) => log.warn({ err: error }, 'audit of the question failed')),
+    ]);
     let reply: Reply;
     const toolsUsed: string[] = [];
     try {
@@ -123,14 +131,10 @@ export class Companion {
       log.error({ err: error }, 'investigation failed');
       reply = { summary: 'The investigation failed', parts: [{ kind: 'text', markdown: `Something went wrong while investigating: ${describeError(error)}` }, { kind: 'status', text: this.deps.investigator.name, degraded: [describeError(error)] }] };
     }
-    // An alert is remembered as its text, so a follow-up question in its thread has the alert in its history.
-    const question = request.intent.kind === 'ask' ? request.intent.question : request.intent.kind === 'alert' ? alertAsText(request.intent.alert) : request.intent.kind;
-    const channel = { platform: context.conversation.platform, channel: context.conversation.channelId, source: context.source };
     await Promise.allSettled([
       conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() }),
       conversations.append(context.orgId, context.conversation, { role: 'assistant', text: memoryText(reply), at: new Date().toISOString() }),
-      // The audit trail of a request: what was asked, and which tools gathered the answer.
-      this.deps.stores.audit.append({ orgId: context.orgId, at: new Date(started).toISOString(), actor: context.actor.userId, type: 'question.asked', subjectId: context.requestId, detail: { ...channel, intent: request.intent.kind, text: question.slice(0, 1000) } }),
+      // Which tools gathered the answer.
       this.deps.stores.audit.append({ orgId: context.orgId, at: new Date().toISOString(), actor: context.actor.userId, type: 'tools.used', subjectId: context.requestId, detail: { ...channel, tools: toolsUsed.join(','), count: toolsUsed.length, answer: reply.summary.slice(0, 500) } }),
     ]);
     log.info({ intent: request.intent.kind, ms: Date.now() - started, parts: reply.parts.length }, 'answered');
@@ -150,4 +154,11 @@ export class Companion {
     this.deps.logger.info({ orgId: context.orgId, requestId: context.requestId, approvalId, outcome: result.ok ? result.approval.id : result.reason }, 'rollback requested');
     return result;
   }
+}
+
+/** The arguments of a command (`resource checkout-db` → {"name":"checkout-db"}), for the audit log; questions and alerts are their text. */
+function commandArgs(request: CompanionRequest): string | null {
+  if (request.intent.kind === 'ask' || request.intent.kind === 'alert') return null;
+  const { kind: _kind, ...args } = request.intent;
+  return Object.keys(args).length > 0 ? JSON.stringify(args) : null;
 }

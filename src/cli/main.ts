@@ -6,6 +6,7 @@ import { createLogger } from '../logging.ts';
 import { createRuntime } from '../runtime.ts';
 import { loadEstateFile } from '../seed/estate-file.ts';
 import { loadRunbookDir } from '../seed/runbook-dir.ts';
+import { registerAuditCommand } from './audit.ts';
 import { registerKeysCommands } from './keys.ts';
 import { ingestProgressBar } from './progress.ts';
 import { renderText } from './render-text.ts';
@@ -74,6 +75,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   registerKeysCommands(program, withRuntime, (code) => {
+    exitCode = code;
+  });
+  registerAuditCommand(program, withRuntime, (code) => {
     exitCode = code;
   });
 
