@@ -1,18 +1,18 @@
-import type { TurnContext } from 'botbuilder';
+import type { Activity, TurnContext } from 'botbuilder';
 import type { BackgroundWork } from '../../src/background.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
 import { parseCommand } from '../../src/commands.ts';
 import type { Companion } from '../../src/companion.ts';
 import type { Logger } from '../../src/logging.ts';
-import { Placeholder, type TeamsConnector } from './connector.ts';
+import { Placeholder, type Outbox, type TeamsConnector } from './connector.ts';
 import { teamsHelpText, stepLabel } from './help.ts';
 import { approveVerb } from './ids.ts';
 import {
   type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
-import { approvalMessage, cardMessage, resultLine, textMessage } from './messages.ts';
-import { renderApproval, renderProgress, renderReply, renderText, type AdaptiveCard } from './render.ts';
+import { approvalMessage, cardMessage, contentMessages, resultLine, textMessage } from './messages.ts';
+import { renderApproval, renderProgress, renderText, type AdaptiveCard } from './render.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 
 export interface HandlerDeps {
@@ -79,7 +79,8 @@ export class TeamsHandlers {
     const channel = await this.channelReference(activity);
     const place = placeOf(activity);
     await this.deps.connector.open(inConversation(channel, place.threadId ?? activity.conversation.id), async (outbox) => {
-      await outbox.typing();
+      // The typing indicator is a courtesy: its failure must not cost the answer.
+      await outbox.typing().catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not send the typing indicator'));
       const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
       if (!resolution.ok) {
         await outbox.send(textMessage(resolution.message));
@@ -95,15 +96,23 @@ export class TeamsHandlers {
       const reply = await this.deps.companion.handle({ context: resolution.context, intent }, {
         onToolStart: (tool) => placeholder?.show(cardMessage(renderProgress(stepLabel(tool)), stepLabel(tool))),
       });
-      const rendered = renderReply(reply);
-      const answer = cardMessage(rendered.answer, rendered.summary);
-      if (placeholder) await placeholder.finish(answer);
-      else await outbox.send(answer);
-      for (const approval of rendered.approvals) await outbox.send(approvalMessage(approval));
-      if (rendered.approvalsLeftOut > 0) {
-        await outbox.send(textMessage(`${rendered.approvalsLeftOut} more approval request(s) are pending; ask \`approvals\` to see them.`));
-      }
+      const [answer, ...approvals] = contentMessages(reply);
+      if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
+      for (const approval of approvals) await outbox.send(approval);
     });
+  }
+
+  /** The answer replaces the placeholder; if that update fails (the message was deleted), it is posted anew. */
+  private async replacePlaceholder(outbox: Outbox, placeholder: Placeholder | undefined, answer: Partial<Activity>): Promise<void> {
+    if (placeholder) {
+      try {
+        await placeholder.finish(answer);
+        return;
+      } catch (error) {
+        this.deps.logger.warn({ err: error }, 'could not update the progress message; posting the answer as a new one');
+      }
+    }
+    await outbox.send(answer);
   }
 
   private async invoke(context: TurnContext, raw: unknown): Promise<void> {
