@@ -1,3 +1,4 @@
+import { ApiKeyAuth } from '../api/key-auth.ts';
 import type { BackgroundWork } from '../background.ts';
 import type { ChatChannels } from '../chat/port.ts';
 import type { Config } from '../config.ts';
@@ -23,6 +24,7 @@ export function createAlerting(config: Config, runtime: Runtime, chat: ChatChann
   const plugin = alertWebhookPlugin({
     service, tenants: runtime.stores.tenants, idempotency: runtime.stores.idempotency, background, logger,
     maxBodyBytes: config.maxBodyBytes, secrets: config.alerts.secrets, ...(now ? { now } : {}),
+    apiKeys: new ApiKeyAuth({ stores: runtime.stores, background, logger, ...(now ? { now: () => new Date(now()) } : {}) }),
   });
   return { service, plugin };
 }

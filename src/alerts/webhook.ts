@@ -1,4 +1,5 @@
 import express, { type Express, type Request, type Response } from 'express';
+import { ApiKeyAuth, organizationOfKey } from '../api/key-auth.ts';
 import type { BackgroundWork } from '../background.ts';
 import type { Logger } from '../logging.ts';
 import type { HttpPlugin } from '../server/http.ts';
@@ -18,6 +19,8 @@ export interface AlertWebhookOptions {
   maxBodyBytes: number;
   /** ALERT_SECRET_* values, by name, for credentials that name their secret. */
   secrets: Readonly<Record<string, string>>;
+  /** Also accept an organization's HTTP API key in X-API-Key. */
+  apiKeys?: ApiKeyAuth;
   now?: () => number;
 }
 
@@ -52,12 +55,13 @@ async function handle(req: Request, res: Response, options: AlertWebhookOptions,
   const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
   const headers = Object.fromEntries(Object.entries(req.headers).map(([k, v]) => [k.toLowerCase(), Array.isArray(v) ? v.join(',') : v]));
   const queryToken = typeof req.query.token === 'string' ? req.query.token : undefined;
-  const orgs = await options.tenants.listOrganizations();
-  const auth = authenticateWebhook(orgs, { source: source.data, headers, rawBody, ...(queryToken ? { queryToken } : {}) }, options.secrets, options.now);
+  const auth = options.apiKeys && ApiKeyAuth.present(req)
+    ? await organizationOfKey(options.apiKeys, options.tenants, req, res)
+    : authenticateWebhook(await options.tenants.listOrganizations(), { source: source.data, headers, rawBody, ...(queryToken ? { queryToken } : {}) }, options.secrets, options.now);
   if (!auth.ok) {
     log.warn({ source: source.data, reason: auth.reason, ip: req.ip }, 'unauthenticated alert webhook');
     // Basic first: SNS sends the credentials of its subscription URL only after a Basic challenge.
-    res.status(401).set('WWW-Authenticate', 'Basic realm="cloud-companion-alerts", Bearer realm="cloud-companion-alerts"').json({ error: 'unauthenticated', message: 'Send the organization\'s alert token (Authorization: Bearer, basic-auth password or ?token=) or the provider\'s signature (see README, "Alerts").' });
+    res.status(401).set('WWW-Authenticate', 'Basic realm="cloud-companion-alerts", Bearer realm="cloud-companion-alerts"').json({ error: 'unauthenticated', message: 'message' in auth ? auth.message : 'Send the organization\'s alert token (Authorization: Bearer, basic-auth password or ?token=), the provider\'s signature, or an API key in X-API-Key (see README, "Alerts").' });
     return;
   }
   const org = auth.org;

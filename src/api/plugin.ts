@@ -7,7 +7,8 @@ import { roleAtLeast } from '../request.ts';
 import type { HttpPlugin } from '../server/http.ts';
 import type { Stores } from '../stores/index.ts';
 import { createHandlers, type HandlerCall, type HandlerResult } from './handlers.ts';
-import { ApiKeyService, type ApiPrincipal } from './keys.ts';
+import { ApiKeyAuth } from './key-auth.ts';
+import type { ApiPrincipal } from './keys.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter, type RateLimits } from './rate-limit.ts';
 import { expressPath, routes, type OperationId, type RouteInput, type RouteSpec, type Routes } from './routes.ts';
@@ -24,10 +25,6 @@ export interface ApiPluginOptions {
   now?: () => Date;
 }
 
-/** An HTTP plugin plus the key check, for other surfaces that accept API keys (alert webhooks). */
-export interface ApiPlugin extends HttpPlugin {
-  readonly keys: ApiKeyService;
-}
 
 function sendError(res: Response, status: number, error: string, message: string): void {
   res.status(status).json(ErrorBody.parse({ error, message }));
@@ -38,37 +35,24 @@ function sendError(res: Response, status: number, error: string, message: string
  * audit event for every authenticated request, and the routes of src/api/routes.ts validated with
  * their zod schemas. `GET /v1/openapi.json` (no key needed) is generated from the same table.
  */
-export function createApiPlugin(options: ApiPluginOptions): ApiPlugin {
+export function createApiPlugin(options: ApiPluginOptions): HttpPlugin {
   const now = options.now ?? (() => new Date());
   const log = options.logger.child({ surface: 'api' });
   const { stores, background } = options;
-  const keys = new ApiKeyService({ store: stores.apiKeys, audit: stores.audit, tenants: stores.tenants, logger: log, now });
+  const auth = new ApiKeyAuth({ stores, background, logger: log, now });
   const limiter = new RateLimiter(options.limits, () => now().getTime());
   const handlers = createHandlers({ companion: options.companion, stores });
   const document = openApiDocument();
   const principals = new WeakMap<Request, ApiPrincipal>();
 
-  /** Records the use once the response is done (whatever its status), without delaying it. */
-  function auditUse(req: Request, res: Response, principal: ApiPrincipal): void {
-    res.once('close', () => {
-      const path = req.originalUrl.split('?')[0]?.slice(0, 500) ?? '';
-      background.run('api.audit', () => stores.audit.append({
-        orgId: principal.orgId, at: now().toISOString(), actor: `apikey:${principal.keyId}`, type: 'api.request', subjectId: principal.keyId,
-        detail: { method: req.method, path, status: res.statusCode, completed: res.writableFinished },
-      }));
-    });
-  }
-
   const authenticate: RequestHandler = async (req, res, next) => {
-    const auth = await keys.authenticate(req.get('x-api-key'));
-    if (!auth.ok) {
-      log.info({ reason: auth.reason, path: req.path }, 'API request refused');
-      sendError(res, 401, 'unauthorized', auth.message);
+    const result = await auth.authenticate(req, res);
+    if (!result.ok) {
+      sendError(res, 401, 'unauthorized', result.message);
       return;
     }
-    const { principal } = auth;
+    const { principal } = result;
     principals.set(req, principal);
-    auditUse(req, res, principal);
     const rate = limiter.take(principal.orgId, principal.keyId);
     if (!rate.ok) {
       res.setHeader('Retry-After', String(rate.retryAfterSeconds));
@@ -127,7 +111,6 @@ export function createApiPlugin(options: ApiPluginOptions): ApiPlugin {
 
   return {
     name: 'api',
-    keys,
     mount(app) {
       const router = express.Router();
       router.get('/v1/openapi.json', (_req, res) => {

@@ -6,7 +6,9 @@ import { silentLogger } from '../../src/logging.ts';
 import type { Role } from '../../src/request.ts';
 import type { RuntimeOverrides } from '../../src/runtime.ts';
 import { ApiClient, parseEventStream } from '../support/api-client.ts';
-import { RecordingExecutor, startTestBot } from '../support/bot.ts';
+import { alertFixtureText } from '../support/alert-fixtures.ts';
+import { RecordingExecutor, startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
+import { FakeSlack } from '../support/fake-slack.ts';
 import { scriptedModel } from '../support/scripted-model.ts';
 
 interface ReplyBody { summary: string; parts: { kind: string; approval?: { id: string; action: { kind: string } }; resources?: { resource: { name: string } }[] }[] }
@@ -411,5 +413,46 @@ describe('HTTP API streaming with the LLM agent', () => {
     const reply = events.at(-1)?.data as AskBody;
     t.api.check('post', '/v1/ask', 200, reply);
     expect(JSON.stringify(reply.reply)).toContain('CPU-bound');
+  });
+});
+
+describe('alert webhooks accept API keys', () => {
+  const slack = new FakeSlack();
+  let t: Awaited<ReturnType<typeof startApiBot>>;
+  beforeAll(async () => {
+    await slack.start();
+    t = await startApiBot({ SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl });
+  });
+  afterAll(async () => {
+    await t.bot.stop();
+    await slack.stop();
+  });
+
+  const postAlert = (headers: Record<string, string>) => fetch(`${t.bot.url}/alerts/alertmanager`, {
+    method: 'POST', headers: { 'content-type': 'application/json', ...headers }, body: alertFixtureText('alertmanager/firing-group.json'),
+  });
+
+  it('posts an alert sent with an organization\'s API key in that organization\'s alert channel, and audits the use', async () => {
+    const key = await t.key('demo', 'viewer');
+    const keyId = /^cc_([0-9a-f]{16})_/.exec(key)?.[1] ?? '';
+    const response = await postAlert({ 'x-api-key': key });
+    expect(response.status).toBe(202);
+    await expect(response.json()).resolves.toEqual({ status: 'accepted', alerts: 2 });
+    await vi.waitFor(() => expect(t.bot.background.size).toBe(0), { timeout: 15_000, interval: 20 });
+    const parents = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
+    expect(parents.map((c) => c.args.channel)).toEqual(['C0000ALERTS', 'C0000ALERTS']);
+    const uses = (await t.bot.runtime.stores.audit.list('demo', { subjectId: keyId })).filter((e) => e.type === 'api.request');
+    expect(uses.map((e) => [e.detail['path'], e.detail['status']])).toEqual([['/alerts/alertmanager', 202]]);
+  });
+
+  it('refuses a bad or revoked key with the key\'s own message, and never falls back to other credentials', async () => {
+    const invalid = await postAlert({ 'x-api-key': `cc_0123456789abcdef_${'A'.repeat(43)}` });
+    expect(invalid.status).toBe(401);
+    expect(((await invalid.json()) as ErrorBody).message).toMatch(/API key 0123456789abcdef is not valid/);
+    const key = await t.key('globex', 'admin');
+    await t.keys.revoke('globex', /^cc_([0-9a-f]{16})_/.exec(key)?.[1] ?? '', 'cli:test');
+    const revoked = await postAlert({ 'x-api-key': key, authorization: 'Bearer demo-alerts-token' });
+    expect(revoked.status).toBe(401);
+    expect(((await revoked.json()) as ErrorBody).message).toMatch(/was revoked at/);
   });
 });
