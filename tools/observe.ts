@@ -1,22 +1,32 @@
+import { serviceMetrics } from '../src/observability/metrics.ts';
 import type { CompanionTool } from './tool.ts';
 import type { Toolset } from './index.ts';
 
 /**
  * The same toolset, calling `onStart(tool name)` as each tool starts: lets a chat surface show
- * progress ("checking metrics…") while an investigation runs. An observer that throws is ignored;
- * it must never break the investigation.
+ * progress ("checking metrics…") while an investigation runs, and times every call for /metrics.
+ * An observer that throws is ignored; it must never break the investigation.
  */
 export function observeTools(toolset: Toolset, onStart: ((toolName: string) => void) | undefined): Toolset {
-  if (!onStart) return toolset;
   const wrap = (tool: CompanionTool): CompanionTool => ({
     ...tool,
     run: (input) => {
       try {
-        onStart(tool.name);
+        onStart?.(tool.name);
       } catch {
         // Progress is cosmetic.
       }
-      return tool.run(input);
+      const stop = serviceMetrics.toolLatency.startTimer({ tool: tool.name });
+      return tool.run(input).then(
+        (output) => {
+          stop({ outcome: 'ok' });
+          return output;
+        },
+        (error: unknown) => {
+          stop({ outcome: 'error' });
+          throw error;
+        },
+      );
     },
   });
   const entries = Object.entries(toolset).filter(([key]) => key !== 'all').map(([key, tool]) => [key, wrap(tool as CompanionTool)] as const);

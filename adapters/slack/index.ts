@@ -68,6 +68,7 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     receiver,
     logger: boltLogger(log),
     deferInitialization: true,
+    // A 429 pauses the client's whole queue for Retry-After, then retries the call (one of these retries).
     clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
   });
   await app.init();

@@ -1,6 +1,7 @@
 import { createHash, randomUUID } from 'node:crypto';
 import { describeError, isCompanionError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
+import { serviceMetrics } from '../observability/metrics.ts';
 import type { Reply } from '../reply.ts';
 import { roleAtLeast, type ConversationRef, type Platform, type RequestContext, type Role } from '../request.ts';
 import type { AuditLog } from '../stores/audit.ts';
@@ -381,6 +382,8 @@ export class ApprovalService {
   }
 
   private async audit(orgId: string, actor: string, type: string, subjectId: string, detail: AuditDetail): Promise<void> {
+    // Every lifecycle step is audited here, so the audit type doubles as the metric's state label.
+    if (type.startsWith('approval.') || type.startsWith('action.')) serviceMetrics.approvals.inc({ state: type.slice(type.indexOf('.') + 1) });
     await this.deps.audit.append({ orgId, at: this.now().toISOString(), actor, type, subjectId, detail });
   }
 }

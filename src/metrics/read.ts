@@ -1,4 +1,5 @@
 import { describeError } from '../errors.ts';
+import { serviceMetrics } from '../observability/metrics.ts';
 import type { CloudResource } from '../stores/graph.ts';
 import { failureFor, type MetricFailure, type MetricSeries, type MetricsRequest, type MetricsSource } from './source.ts';
 
@@ -50,6 +51,7 @@ export async function readMetrics(sources: readonly MetricsSource[], request: Me
     }
   });
   const results = await Promise.all(reads);
+  for (const failure of results.flatMap((r) => r.failures)) serviceMetrics.providerErrors.inc({ source: failure.source, reason: failure.reason });
   return { series: results.flatMap((r) => r.series), failures: [...failures, ...results.flatMap((r) => r.failures)], unserved };
 }
 

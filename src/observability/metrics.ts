@@ -1,4 +1,4 @@
-import { Counter, Histogram, Registry } from 'prom-client';
+import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 /**
  * The bot's Prometheus registry. Counters live here so a `/metrics` route can expose them with
@@ -43,3 +43,79 @@ export const agentMetrics = {
     registers: [metricsRegistry],
   }),
 };
+
+// Process metrics (CPU, memory, event-loop lag, GC) next to the bot's own.
+collectDefaultMetrics({ register: metricsRegistry });
+
+/** Latency buckets for acks (Slack wants one within 3 s) and answers (an investigation can take a minute). */
+const ackBuckets = [0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2, 3, 5];
+const answerBuckets = [0.1, 0.5, 1, 2, 5, 10, 20, 30, 60, 120, 300];
+
+export const serviceMetrics = {
+  requests: new Counter({
+    name: 'companion_requests_total',
+    help: 'HTTP requests on the chat and API surfaces, by surface (slack, teams, api, alerts) and outcome (ok, rejected, unavailable, error).',
+    labelNames: ['surface', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  ackLatency: new Histogram({
+    name: 'companion_ack_seconds',
+    help: 'Time from receiving a request to answering its HTTP call (the platform ack), by surface.',
+    labelNames: ['surface'] as const,
+    buckets: ackBuckets,
+    registers: [metricsRegistry],
+  }),
+  answerLatency: new Histogram({
+    name: 'companion_answer_seconds',
+    help: 'Time from the ack to the answer being posted (background work), by surface and task.',
+    labelNames: ['surface', 'task', 'outcome'] as const,
+    buckets: answerBuckets,
+    registers: [metricsRegistry],
+  }),
+  inFlight: new Gauge({
+    name: 'companion_background_tasks',
+    help: 'Background tasks (investigations, approvals, alert posts) running now.',
+    registers: [metricsRegistry],
+  }),
+  toolLatency: new Histogram({
+    name: 'companion_tool_seconds',
+    help: 'Tool run time, by tool and outcome (ok, error).',
+    labelNames: ['tool', 'outcome'] as const,
+    buckets: [0.01, 0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [metricsRegistry],
+  }),
+  approvals: new Counter({
+    name: 'companion_approvals_total',
+    help: 'Approval lifecycle events, by the state they record (requested, approved, denied, executed, expired, …).',
+    labelNames: ['state'] as const,
+    registers: [metricsRegistry],
+  }),
+  providerErrors: new Counter({
+    name: 'companion_provider_errors_total',
+    help: 'Metrics provider reads that failed, by source and reason (timeout, unavailable, throttled, …).',
+    labelNames: ['source', 'reason'] as const,
+    registers: [metricsRegistry],
+  }),
+  backendErrors: new Counter({
+    name: 'companion_backend_errors_total',
+    help: 'Failed readiness checks and store calls, by backend (neo4j, weaviate, ollama).',
+    labelNames: ['backend'] as const,
+    registers: [metricsRegistry],
+  }),
+};
+
+/** The surface a request path belongs to, as a fixed label (never the raw path: that would be unbounded). */
+export function surfaceOf(path: string): string | undefined {
+  if (path.startsWith('/slack/')) return 'slack';
+  if (path === '/api/messages') return 'teams';
+  if (path.startsWith('/api/')) return 'api';
+  if (path.startsWith('/alerts')) return 'alerts';
+  return undefined;
+}
+
+export function outcomeOf(status: number): string {
+  if (status < 400) return 'ok';
+  if (status === 503) return 'unavailable';
+  if (status < 500) return 'rejected';
+  return 'error';
+}

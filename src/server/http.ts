@@ -1,6 +1,8 @@
 import { createServer, type Server } from 'node:http';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
+import { metricsRegistry, outcomeOf, serviceMetrics, surfaceOf } from '../observability/metrics.ts';
 import type { Runtime } from '../runtime.ts';
+import type { Readiness } from './readiness.ts';
 
 /** Something that adds routes to the one HTTP server: the Slack adapter, the Teams adapter, … */
 export interface HttpPlugin {
@@ -9,14 +11,62 @@ export interface HttpPlugin {
   close?(): Promise<void>;
 }
 
-export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[]): Express {
+/** Set while shutting down: new work is refused so a load balancer sends it to another replica. */
+export interface ServerState {
+  draining: boolean;
+}
+
+export interface HttpAppOptions {
+  /** Backend checks for /readyz; without it /readyz only reflects draining. */
+  readiness?: Readiness;
+  state?: ServerState;
+}
+
+export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[], options: HttpAppOptions = {}): Express {
   const app = express();
+  const state = options.state ?? { draining: false };
   app.disable('x-powered-by');
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok' });
   });
-  app.get('/readyz', (_req, res) => {
-    res.json({ status: 'ready', backends: runtime.describe });
+  app.get('/readyz', async (_req, res) => {
+    if (state.draining) {
+      res.status(503).json({ status: 'shutting_down', message: 'This replica is shutting down and takes no new work.' });
+      return;
+    }
+    if (!options.readiness) {
+      res.json({ status: 'ready', backends: runtime.describe });
+      return;
+    }
+    const report = await options.readiness.check();
+    const failed = report.backends.filter((b) => !b.ready);
+    res.status(report.ready ? 200 : 503).json({
+      status: report.ready ? 'ready' : 'unready',
+      ...(failed.length > 0 ? { message: `Not ready: ${failed.map((b) => `${b.backend} (${b.detail})`).join('; ')}.` } : {}),
+      backends: report.backends,
+    });
+  });
+  app.get('/metrics', async (_req, res) => {
+    res.type(metricsRegistry.contentType).send(await metricsRegistry.metrics());
+  });
+  // Requests and ack latency per surface, counted when the response is sent (the ack the platform sees).
+  app.use((req: Request, res: Response, next: NextFunction) => {
+    const surface = surfaceOf(req.path);
+    if (!surface) {
+      next();
+      return;
+    }
+    const stop = serviceMetrics.ackLatency.startTimer({ surface });
+    res.once('finish', () => {
+      stop();
+      serviceMetrics.requests.inc({ surface, outcome: outcomeOf(res.statusCode) });
+    });
+    if (state.draining) {
+      // Slack and Teams retry a 503, and by then another replica (or this one restarted) takes it.
+      res.status(503).set('retry-after', '5').json({ error: 'shutting_down', message: 'This replica is shutting down; retry in a few seconds.' });
+      return;
+    }
+    next();
   });
   for (const plugin of plugins) plugin.mount(app);
   app.use((req: Request, res: Response) => {
