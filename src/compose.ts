@@ -1,13 +1,15 @@
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { createApiPlugin } from './api/plugin.ts';
+import { postApprovalNotices } from './approvals/notices.ts';
 import { createAlerting } from './alerts/index.ts';
 import { BackgroundWork } from './background.ts';
 import { ChatChannels } from './chat/port.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
-import { createHttpApp, listen, type HttpPlugin } from './server/http.ts';
+import { createHttpApp, listen, type HttpPlugin, type ServerState } from './server/http.ts';
+import { createReadiness } from './server/readiness.ts';
 
 /**
  * The composition root: the one place that wires platform adapters to the core. Nothing else in
@@ -47,6 +49,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
   try {
     // Adapters register their chat channels here, so alerts that arrive by webhook can be posted.
     const chat = new ChatChannels();
+    // Follow-ups of approved actions (the verification some minutes later) go to the request's thread.
+    runtime.approvals.onNotice(postApprovalNotices(chat, logger));
     const clock = overrides.now;
     const alerting = createAlerting(config, runtime, chat, background, logger, clock ? () => clock().getTime() : undefined);
     if (config.slack) {
@@ -72,16 +76,25 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
       ...(overrides.now ? { now: overrides.now } : {}),
     }));
     plugins.push(alerting.plugin);
-    const server = await listen(createHttpApp(runtime, plugins), config.port, config.host);
+    const state: ServerState = { draining: false };
+    const readiness = createReadiness(config);
+    const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
     return {
       url: server.url,
       runtime,
       background,
-      async stop(deadlineMs = 10_000) {
+      async stop(deadlineMs = config.shutdownDeadlineMs) {
+        // Refuse new work at once (503 + Retry-After: the platforms retry, another replica answers),
+        // but keep the listener so in-flight requests still get their responses.
+        state.draining = true;
+        logger.info({ inFlight: background.size, deadlineMs }, 'shutting down: draining in-flight work');
+        if (!(await background.drain(deadlineMs))) {
+          const told = await background.interruptRemaining();
+          logger.warn({ told }, 'unfinished work interrupted; its threads were asked to ask again');
+        }
         await server.close();
-        await background.drain(deadlineMs);
-        await Promise.allSettled(plugins.map((p) => p.close?.()));
+        await Promise.allSettled([...plugins.map((p) => p.close?.()), readiness.close()]);
         await runtime.close();
       },
     };

@@ -21,6 +21,7 @@ const Settings = z.object({
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANTS_FILE: z.string().default(bundledTenantsFile),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
+  SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
   API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(120),
   API_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(600),
@@ -112,6 +113,8 @@ export interface Config {
   logLevel: z.infer<typeof Settings>['LOG_LEVEL'];
   tenantsFile: string;
   maxBodyBytes: number;
+  /** On SIGTERM, how long in-flight work may finish before its threads are told it was interrupted. */
+  shutdownDeadlineMs: number;
   approvalTtlMinutes: number;
   /** HTTP API requests a minute, per key and per organization (token buckets in each replica). */
   api: { perKeyPerMinute: number; perOrgPerMinute: number };
@@ -160,6 +163,7 @@ export function loadConfig(env: Env = process.env): Config {
     logLevel: s.LOG_LEVEL,
     tenantsFile: s.TENANTS_FILE,
     maxBodyBytes: s.MAX_BODY_BYTES,
+    shutdownDeadlineMs: s.SHUTDOWN_DEADLINE_SECONDS * 1000,
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
     api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
