@@ -15,6 +15,9 @@ export interface SlackCall {
 export class FakeSlack {
   readonly calls: SlackCall[] = [];
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
+  /** Calls answered with HTTP 429 (not in `calls`: Slack did not act on them). */
+  readonly rateLimited: SlackCall[] = [];
+  private limits: { method: string; skip: number; retryAfterSeconds: number }[] = [];
   /** Each posted message as it stands now (chat.update applied), by ts. */
   private readonly messages = new Map<string, SlackCall>();
   private server?: Server;
@@ -23,8 +26,8 @@ export class FakeSlack {
 
   async start(): Promise<this> {
     this.server = createServer((req, res) => {
-      void this.handle(req).then(({ status, body }) => {
-        res.writeHead(status, { 'content-type': 'application/json' });
+      void this.handle(req).then(({ status, headers, body }) => {
+        res.writeHead(status, { 'content-type': 'application/json', ...headers });
         res.end(JSON.stringify(body));
       });
     });
@@ -62,13 +65,20 @@ export class FakeSlack {
     return [...this.messages.values()].filter((m) => m.args.thread_ts === threadTs).sort((a, b) => (a.ts ?? '').localeCompare(b.ts ?? ''));
   }
 
+  /** Answers one later call of `method` (after `skip` more of them) with 429 and Retry-After, as Slack's rate limiter does. */
+  rateLimitOnce(method: string, skip = 0, retryAfterSeconds = 1): void {
+    this.limits.push({ method, skip, retryAfterSeconds });
+  }
+
   /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
+    this.rateLimited.length = 0;
+    this.limits = [];
   }
 
-  private async handle(req: IncomingMessage): Promise<{ status: number; body: Record<string, unknown> }> {
+  private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: Record<string, unknown> }> {
     const raw = await readBody(req);
     const path = req.url ?? '/';
     if (path.startsWith('/response/')) {
@@ -79,6 +89,13 @@ export class FakeSlack {
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const call: SlackCall = { method, args };
+    const limit = this.limits.find((l) => l.method === method);
+    if (limit && limit.skip > 0) limit.skip -= 1;
+    else if (limit) {
+      this.limits = this.limits.filter((l) => l !== limit);
+      this.rateLimited.push(call);
+      return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
+    }
     this.calls.push(call);
     switch (method) {
       case 'auth.test':
