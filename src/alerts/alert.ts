@@ -10,8 +10,8 @@ import { z } from 'zod';
 export const WebhookSource = z.enum(['cloudwatch', 'azure-monitor', 'gcp-monitoring', 'alertmanager', 'pagerduty', 'datadog', 'grafana']);
 export type WebhookSource = z.infer<typeof WebhookSource>;
 
-/** Every origin of an alert: the webhooks, AWS Chatbot / Amazon Q posts, and any other alert-channel message. */
-export const AlertSource = z.enum([...WebhookSource.options, 'aws-chatbot', 'chat-message']);
+/** Every origin of an alert: the webhooks, AWS Chatbot / Amazon Q posts, any other alert-channel message, and the HTTP API. */
+export const AlertSource = z.enum([...WebhookSource.options, 'aws-chatbot', 'chat-message', 'api']);
 export type AlertSource = z.infer<typeof AlertSource>;
 
 export const AlertStatus = z.enum(['firing', 'resolved']);

@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { z } from 'zod';
+import { fingerprintOf, type Alert, type AlertResourceRef } from '../alerts/alert.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
 import { parseCommand } from '../commands.ts';
 import type { Companion } from '../companion.ts';
@@ -38,12 +39,29 @@ function threadRef(orgId: string, threadId: string): ConversationRef {
   return { platform: 'api', workspaceId: orgId, channelId: apiChannel, threadId };
 }
 
-/** The alert as the question an investigation starts from; names in it are resolved like any question's. */
-export function alertQuestion(alert: z.output<typeof ApiAlert>): string {
-  const lines = [`Alert ${alert.status}${alert.source ? ` from ${alert.source}` : ''}: ${alert.title} (severity ${alert.severity}).`];
-  if (alert.summary) lines.push(alert.summary);
-  if (alert.resources.length > 0) lines.push(`Resources: ${alert.resources.join(', ')}.`);
-  return lines.join('\n');
+/** Where an API client's resource reference points: a provider id when it has one's form, else a name to look up. */
+function resourceRef(ref: string): AlertResourceRef {
+  if (ref.startsWith('arn:')) return { provider: 'aws', id: ref };
+  if (ref.toLowerCase().startsWith('/subscriptions/')) return { provider: 'azure', id: ref };
+  if (ref.startsWith('//') || ref.startsWith('projects/')) return { provider: 'gcp', id: ref };
+  return { name: ref };
+}
+
+/** The API's alert as the core's Alert (source `api`), so it is investigated like any other alert. */
+export function toAlert(input: z.output<typeof ApiAlert>): Alert {
+  const summary = [input.summary, input.source ? `Reported by ${input.source}.` : undefined].filter(Boolean).join(' ');
+  return {
+    source: 'api',
+    fingerprint: fingerprintOf('api', [input.source ?? '', input.title, ...input.resources].join('\u0000')),
+    status: input.status,
+    severity: input.severity,
+    title: input.title,
+    ...(summary ? { summary } : {}),
+    resources: input.resources.map(resourceRef),
+    ...(input.metric ? { metric: input.metric } : {}),
+    links: input.links,
+    raw: input,
+  };
 }
 
 /** Tool names as a person reads them in a progress line. */
@@ -89,7 +107,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       }
       const context = await contextOf(call.principal, { threadId, source: body.alert ? 'alert' : 'webhook' });
       if (!context) return orgGone(call.principal);
-      const intent: Intent = body.alert ? { kind: 'ask', question: alertQuestion(body.alert) } : parseCommand(body.question ?? '');
+      const intent: Intent = body.alert ? { kind: 'alert', alert: toAlert(body.alert) } : parseCommand(body.question ?? '');
       const { requestId } = context;
       const stream = call.openStream?.();
       if (!stream) {

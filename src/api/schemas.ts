@@ -133,8 +133,18 @@ export const ApiAlert = z.strictObject({
   severity: z.enum(['critical', 'error', 'warning', 'info']).default('warning'),
   status: z.enum(['firing', 'resolved']).default('firing'),
   resources: z.array(text(2048)).max(20).default([]).meta({ description: 'Resource ids (ARN, Azure resource id, GCP full resource name) or names.' }),
+  metric: z.strictObject({
+    name: text(256),
+    namespace: z.string().max(256).optional(),
+    statistic: z.string().max(64).optional(),
+    unit: z.string().max(64).optional(),
+    threshold: z.number().optional(),
+    comparison: z.string().max(64).optional().meta({ description: 'e.g. GreaterThanThreshold, >, COMPARISON_GT.' }),
+    observed: z.number().optional().meta({ description: 'The value that crossed the threshold.' }),
+  }).optional().meta({ description: 'The metric that fired, when there is one.' }),
   source: text(100).optional().meta({ description: 'Where the alert came from, e.g. a monitoring tool.' }),
-}).meta({ description: 'An alert to investigate.' }).register(apiSchemas, { id: 'Alert' });
+  links: z.array(z.strictObject({ label: text(200), url: z.url() })).max(10).default([]),
+}).meta({ description: 'An alert to investigate: the investigation starts from its resources and metric; a resolved alert gets no proposals.' }).register(apiSchemas, { id: 'Alert' });
 
 export const AskRequest = z.strictObject({
   question: text(4000).optional().meta({ description: 'A question, or a command in the /cloud grammar: `deps checkout-db`, `metrics checkout-api 6h`, `runbook rds cpu`, `approvals`.' }),

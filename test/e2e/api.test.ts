@@ -136,13 +136,20 @@ describe('HTTP API end to end', () => {
       expect(thread.body.messages[0]?.actorId).toMatch(/^apikey:[0-9a-f]{16}$/);
     });
 
-    it('investigates an alert', async () => {
-      const { status, body } = await t.api.call<AskBody>('POST', '/v1/ask', {
-        key: viewer,
-        body: { alert: { title: 'High p99 latency', severity: 'critical', summary: 'p99 above 2 s for 10 minutes', resources: [checkoutApi], source: 'grafana' } },
-      });
-      expect(status).toBe(200);
-      expect(JSON.stringify(body.reply)).toContain('checkout-api');
+    it('investigates an alert from its resources and metric, and proposes nothing for a resolved one', async () => {
+      const alert = { title: 'High p99 latency', severity: 'critical', summary: 'p99 above 2 s for 10 minutes', resources: [checkoutApi], source: 'grafana', metric: { name: 'TargetResponseTime', threshold: 2, observed: 3.4, unit: 'Seconds' } };
+      const firing = await t.api.call<AskBody>('POST', '/v1/ask', { key: viewer, body: { alert } });
+      expect(firing.status).toBe(200);
+      const text = JSON.stringify(firing.body.reply);
+      expect(text).toContain('High p99 latency (firing');
+      expect(text).toContain('checkout-api');
+      expect(firing.body.reply.parts.some((p) => p.kind === 'approval')).toBe(true);
+      const thread = await t.api.call<{ messages: { role: string; text: string }[] }>('GET', `/v1/threads/${firing.body.threadId}`, { key: viewer, documented: '/v1/threads/{id}' });
+      expect(thread.body.messages[0]?.text).toMatch(/^Alert firing from api: High p99 latency \(severity critical\)\.\np99 above 2 s for 10 minutes Reported by grafana\./);
+
+      const resolved = await t.api.call<AskBody>('POST', '/v1/ask', { key: viewer, body: { alert: { ...alert, status: 'resolved' }, threadId: firing.body.threadId } });
+      expect(resolved.status).toBe(200);
+      expect(resolved.body.reply.parts.some((p) => p.kind === 'approval')).toBe(false);
     });
 
     it('refuses a thread of nobody, and says how to start one', async () => {
