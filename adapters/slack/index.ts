@@ -45,6 +45,8 @@ export interface SlackAdapter extends HttpPlugin {
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
+/** Posted when shutdown cut an investigation short, so nobody waits for an answer that will not come. */
+const interruptedText = ':warning: This investigation was interrupted because the bot is restarting. Please ask again in a minute.';
 const maxClockSkewSeconds = 300;
 
 /**
@@ -76,10 +78,13 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
 
   app.command('/cloud', async ({ ack, body, client, respond }) => {
     await ack();
-    options.background.run('slack.command', () => handlers.command(body, client, respond));
+    options.background.run('slack.command', () => handlers.command(body, client, respond), () => respond({ response_type: 'ephemeral', text: interruptedText }));
   });
   app.event('app_mention', async ({ body, client }) => {
-    options.background.run('slack.mention', () => handlers.mention(body, client));
+    options.background.run('slack.mention', () => handlers.mention(body, client), async () => {
+      const parsed = AppMentionEnvelope.safeParse(body);
+      if (parsed.success) await client.chat.postMessage({ channel: parsed.data.event.channel, thread_ts: parsed.data.event.thread_ts ?? parsed.data.event.ts, text: interruptedText });
+    });
   });
   // Alert channels: other bots' top-level posts (both shapes); Bolt's ignoreSelf already drops our own.
   app.event('message', async ({ body, context }) => {

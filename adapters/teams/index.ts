@@ -45,6 +45,8 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
   const adapter = new CloudAdapter(auth);
   adapter.onTurnError = async (_context, error) => {
     log.error({ err: error }, 'Teams turn failed');
+    // A 500 lets the connector deliver the activity again; the activity id keeps that from answering twice.
+    throw error;
   };
   const authenticated = Boolean(options.appId);
   if (!authenticated) {

@@ -68,6 +68,23 @@ describe('Teams: an approval slower than the invoke timeout, and the unauthentic
     expect(warning?.level).toBe(40);
   });
 
+  it('answers 500 when it cannot record an activity (the store is down), so Teams delivers it again', async () => {
+    const failing = createTeamsAdapter({
+      appType: 'SingleTenant', maxBodyBytes: 1_048_576, companion: runtime.companion,
+      idempotency: { claim: async () => { throw new Error('Neo4j unavailable'); }, close: async () => undefined },
+      references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger: pino({ level: 'silent' }),
+    });
+    const other = await listen(createHttpApp(runtime, [failing]), 0, '127.0.0.1');
+    try {
+      const response = await postActivity(other.url, teamsActivity('channel-mention', teams.serviceUrl(demoTenant), (a) => { a.id = '1759944860000'; }));
+      expect(response.status).toBe(500);
+    } finally {
+      await other.close();
+    }
+    await settled();
+    expect(teams.calls).toHaveLength(0);
+  });
+
   it('answers the click before the action finishes, then updates the card and posts the result when it does', async () => {
     await postActivity(server.url, teamsActivity('channel-mention', teams.serviceUrl(demoTenant)));
     await settled();
