@@ -141,5 +141,7 @@ async function start(): Promise<number> {
   });
   await bot.stop();
   logger.info('stopped');
+  // Work abandoned at the deadline may still hold sockets; its threads were told, so do not wait for it.
+  setTimeout(() => process.exit(0), 1_000).unref();
   return 0;
 }
