@@ -16,7 +16,7 @@ import type { HttpPlugin } from '../../src/server/http.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
-import { approveActionId, denyActionId } from './ids.ts';
+import { approveActionId, denyActionId, undoActionId } from './ids.ts';
 import { AppMentionEnvelope, BlockActionPayload, inboundFromAction, inboundFromCommand, inboundFromMention, SlashCommandPayload, stripMentions } from './inbound.ts';
 import { boltLogger } from './logger.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
@@ -98,6 +98,10 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
       options.background.run('slack.approval', () => handlers.approval(body, client));
     });
   }
+  app.action(undoActionId, async ({ ack, body, client }) => {
+    await ack();
+    options.background.run('slack.undo', () => handlers.undo(body, client));
+  });
   app.error(async (error) => {
     log.error({ err: error }, 'Slack handler failed');
   });
@@ -225,6 +229,33 @@ class SlackHandlers {
     }
     const outcome = await this.options.companion.decide(resolution.context, approvalId.data, action.action_id === approveActionId ? 'approve' : 'deny');
     await this.showOutcome(outcome, payload, client, ephemeral);
+  }
+
+  /** Undo: proposes the rollback as a new request in the same thread; a refusal is for the clicker only. */
+  async undo(body: unknown, client: WebClient): Promise<void> {
+    const parsed = BlockActionPayload.safeParse(body);
+    const approvalId = z.uuid().safeParse(parsed.data?.actions.find((a) => a.action_id === undoActionId)?.value);
+    if (!parsed.success || !approvalId.success) {
+      this.log.warn('undo click without a valid approval id');
+      return;
+    }
+    const payload = parsed.data;
+    const channel = payload.channel.id;
+    const threadTs = payload.message?.thread_ts ?? payload.container?.message_ts ?? payload.message?.ts;
+    const ephemeral = (text: string): Promise<unknown> => client.chat.postEphemeral({ channel, user: payload.user.id, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
+    const resolution = await this.options.companion.resolveContext(inboundFromAction(payload));
+    if (!resolution.ok) {
+      await ephemeral(resolution.message);
+      return;
+    }
+    const context: RequestContext = { ...resolution.context, conversation: { ...resolution.context.conversation, ...(threadTs ? { threadId: threadTs } : {}) } };
+    const result = await this.options.companion.proposeRollback(context, approvalId.data);
+    if (!result.ok) {
+      await ephemeral(result.message);
+      return;
+    }
+    const [message] = renderReplyMessages({ summary: `<@${payload.user.id}> asked to undo \`${result.approval.action.kind}\` on ${escapeMrkdwn(result.approval.action.targetName)}`, parts: [{ kind: 'approval', approval: result.approval }] });
+    if (message) await client.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: message.text, blocks: message.blocks, unfurl_links: false });
   }
 
   private async showOutcome(outcome: DecisionOutcome, payload: BlockActionPayload, client: WebClient, ephemeral: (text: string) => Promise<unknown>): Promise<void> {

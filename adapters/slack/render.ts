@@ -3,7 +3,7 @@ import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import { findActionKind } from '../../src/approvals/catalog.ts';
 import type { MetricSummary } from '../../src/metrics/source.ts';
 import type { Reply, ReplyPart, ResourceCard } from '../../src/reply.ts';
-import { approvalActionsBlockId, approvalBlockId, approveActionId, denyActionId } from './ids.ts';
+import { approvalActionsBlockId, approvalBlockId, approveActionId, denyActionId, undoActionId } from './ids.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
 
 const maxBlocks = 50;
@@ -96,9 +96,31 @@ export function renderApproval(approval: ApprovalRequest): KnownBlock[] {
     `\`${escapeMrkdwn(approval.action.kind)}\` · ${approval.risk} risk · needs ${approval.requiredRole} · account ${escapeMrkdwn(approval.action.accountId)}`,
     `Parameters: \`${escapeMrkdwn(JSON.stringify(approval.action.params))}\``,
     `Reason: ${escapeMrkdwn(approval.reason)}`,
+    ...(approval.rollbackOf ? [`Undoes request \`${approval.rollbackOf}\``] : []),
+    ...(approval.dryRun ? [`Dry run (${escapeMrkdwn(approval.dryRun.executor)}): ${approval.dryRun.ok ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(approval.dryRun.message)}`] : []),
+    ...(approval.execution ? [`Result (${escapeMrkdwn(approval.execution.executor)}): ${approval.execution.ok ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(approval.execution.message)}${approval.execution.providerCode ? ` (\`${escapeMrkdwn(approval.execution.providerCode)}\`)` : ''}`] : []),
+    ...(approval.verification ? [`Verification: ${approval.verification.status} · ${escapeMrkdwn(approval.verification.message)}`] : []),
   ].join('\n');
   const card: KnownBlock = { type: 'section', block_id: approvalBlockId(approval.id), text: { type: 'mrkdwn', text: truncate(header, maxSectionChars) } };
-  if (approval.state !== 'pending') return [card, context(decisionLine(approval))];
+  const rollback = approval.state === 'succeeded' ? approval.execution?.rollback : undefined;
+  if (approval.state !== 'pending') {
+    const decided: KnownBlock[] = [card, context(decisionLine(approval))];
+    if (!rollback) return decided;
+    // The button carries only the id; the rollback plan is read back from the stored request.
+    return [...decided, {
+      type: 'actions',
+      block_id: approvalActionsBlockId(approval.id),
+      elements: [{
+        type: 'button', action_id: undoActionId, value: approval.id, text: { type: 'plain_text', text: 'Undo' },
+        confirm: {
+          title: { type: 'plain_text', text: 'Propose the undo?' },
+          text: { type: 'mrkdwn', text: truncate(`${escapeMrkdwn(rollback.description)}. It needs approval like any other action.`, 300) },
+          confirm: { type: 'plain_text', text: 'Propose undo' },
+          deny: { type: 'plain_text', text: 'Cancel' },
+        },
+      }],
+    }];
+  }
   return [card, {
     type: 'actions',
     block_id: approvalActionsBlockId(approval.id),
