@@ -199,7 +199,9 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async listAudit({ query }, call) {
-      const events = await stores.audit.list(call.principal.orgId, { limit: query.limit, ...(query.subjectId ? { subjectId: query.subjectId } : {}) });
+      // Event times are UTC ISO strings compared as text: normalise the bound to the same form.
+      const since = query.since ? new Date(query.since).toISOString() : undefined;
+      const events = await stores.audit.list(call.principal.orgId, { limit: query.limit, ...(query.subjectId ? { subjectId: query.subjectId } : {}), ...(since ? { since } : {}) });
       return { status: 200, body: { events } };
     },
   };

@@ -180,6 +180,7 @@ export const ApprovalsQuery = z.strictObject({
 
 export const AuditQuery = z.strictObject({
   subjectId: z.string().max(2048).optional().meta({ description: 'Only events about this subject (an approval id, a key id, …).' }),
+  since: z.iso.datetime({ offset: true }).optional().meta({ description: 'Only events at or after this time (ISO 8601).' }),
   limit: z.coerce.number().int().min(1).max(500).default(100),
 });
 

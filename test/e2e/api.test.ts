@@ -299,8 +299,18 @@ describe('HTTP API end to end', () => {
       const types = new Set(body.events.map((e) => e.type));
       for (const type of ['api_key.created', 'api_key.revoked', 'api.request', 'approval.requested', 'approval.approved', 'approval.denied']) expect(types, type).toContain(type);
       expect(body.events.filter((e) => e.type === 'api.request' && e.detail['status'] === 403 && e.detail['path'] === '/v1/audit')).toHaveLength(1);
-      const bySubject = await t.api.call<{ events: { subjectId: string }[] }>('GET', `/v1/audit?subjectId=${encodeURIComponent(body.events[0]?.actor ?? '')}`, { key: admin });
-      expect(bySubject.status).toBe(200);
+      const adminId = /^cc_([0-9a-f]{16})_/.exec(admin)?.[1] ?? '';
+      const bySubject = await t.api.call<{ events: { subjectId: string; type: string }[] }>('GET', `/v1/audit?subjectId=${adminId}`, { key: admin });
+      expect(bySubject.body.events.length).toBeGreaterThan(1);
+      expect(bySubject.body.events.every((e) => e.subjectId === adminId)).toBe(true);
+      const approved = body.events.find((e) => e.type === 'approval.approved') as { at: string } | undefined;
+      const later = new Date(Date.parse(approved?.at ?? '') + 1).toISOString().replace('Z', '+00:00');
+      const since = await t.api.call<{ events: { at: string }[] }>('GET', `/v1/audit?limit=500&since=${encodeURIComponent(later)}`, { key: admin });
+      expect(since.status).toBe(200);
+      expect(since.body.events.every((e) => e.at >= new Date(later).toISOString())).toBe(true);
+      expect(since.body.events.length).toBeLessThan(body.events.length);
+      const badSince = await t.api.call<ErrorBody>('GET', '/v1/audit?since=yesterday', { key: admin });
+      expect(badSince.status).toBe(400);
     });
   });
 
