@@ -472,10 +472,11 @@ async function waitUntil(what, { pid, logFile, timeoutMs, check }) {
  * Start a Neo4j Community server on free loopback ports.
  * @returns {Promise<{pid:number, boltUri:string, httpUrl:string, user:string, password:string, logFile:string, dataDir:string, boltPort:number, httpPort:number}>}
  */
-export async function startNeo4j({ log } = {}) {
+export async function startNeo4j({ log, boltPort: wantedBolt, httpPort: wantedHttp } = {}) {
   log = mkLog(log);
   const { classpath } = await ensureNeo4j({ log });
-  const [boltPort, httpPort] = await freePorts(2);
+  // Fixed ports let a test stop a private Neo4j and bring it back at the same address.
+  const [boltPort, httpPort] = wantedBolt && wantedHttp ? [wantedBolt, wantedHttp] : await freePorts(2);
   const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cc-neo4j-'));
   const logFile = logFileFor('neo4j');
   const t0 = Date.now();
