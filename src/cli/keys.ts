@@ -31,7 +31,7 @@ function keyService(runtime: Runtime): ApiKeyService {
 function requireSharedStore(runtime: Runtime): boolean {
   if (runtime.config.neo4j) return true;
   err('API keys live in Neo4j, shared by the server and this command, but NEO4J_URI is not set: a key made here would vanish when the command exits.');
-  err('Set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD as the server has them (for local development: eval "$(npm run -s services env)"), then run this again.');
+  err('Set NEO4J_URI, NEO4J_USER and NEO4J_PASSWORD as the server has them (for local development: eval "$(node scripts/services.mjs up)"), then run this again.');
   return false;
 }
 
