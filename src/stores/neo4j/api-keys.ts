@@ -96,8 +96,11 @@ export class Neo4jApiKeyStore implements ApiKeyStore {
     });
   }
 
+  /** Lock first, compare after (a second statement reads the committed value): concurrent uses never move it back. */
   async touch(orgId: string, keyId: string, at: string): Promise<void> {
     await this.db.write(async (tx) => {
+      const locked = await tx.run('MATCH (k:ApiKey {keyId: $keyId, orgId: $orgId}) SET k.lockedBy = $lock RETURN count(k) AS n', { keyId, orgId, lock: `${Date.now()}-${Math.random()}` });
+      if ((locked.records[0]?.get('n') ?? 0) === 0) return;
       await tx.run(`
         MATCH (k:ApiKey {keyId: $keyId, orgId: $orgId})
         WHERE k.lastUsedAt IS NULL OR k.lastUsedAt < $at
