@@ -1,0 +1,208 @@
+import { randomUUID } from 'node:crypto';
+import { performance } from 'node:perf_hooks';
+import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
+import type { CloudResource, RelationshipType } from '../src/stores/estate.ts';
+import { mentionKey } from '../src/stores/neo4j/graph.ts';
+import { Neo4jConnection } from '../src/stores/neo4j/index.ts';
+import type { SyntheticEstate } from './estate.ts';
+
+export interface PhaseTiming {
+  transactions: number;
+  ms: number;
+}
+
+/** The write phases of `Neo4jResourceGraph.ingest`, told apart by the first statement of each transaction. */
+function classify(query: string): string {
+  if (query.includes('MERGE (o:Organization')) return 'accounts';
+  if (query.includes('MERGE (r:CloudResource')) return 'resources (UNWIND MERGE, 5k/tx)';
+  if (query.includes('DETACH DELETE r')) return 'sweep: stale resources';
+  if (/MERGE \(a\)-\[rel:/.test(query)) return 'relationships (UNWIND MERGE, 5k/tx)';
+  if (query.includes('DELETE rel')) return 'sweep: stale relationships';
+  return 'other';
+}
+
+/**
+ * The store's own connection class, recording how long each write transaction of the graph takes
+ * (from session open to commit) by phase. Reads are not touched. The graph under test is the
+ * unmodified `Neo4jResourceGraph` on top of it.
+ */
+export class TimedConnection extends Neo4jConnection {
+  readonly phases = new Map<string, PhaseTiming>();
+
+  override async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    let phase: string | undefined;
+    const started = performance.now();
+    try {
+      return await super.write((tx) => work(new Proxy(tx, {
+        get(target, property) {
+          if (property === 'run') {
+            return (query: string, parameters?: Record<string, unknown>) => {
+              phase ??= classify(query);
+              return target.run(query, parameters);
+            };
+          }
+          const value: unknown = Reflect.get(target, property, target);
+          return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
+        },
+      })));
+    } finally {
+      const name = phase ?? 'other';
+      const timing = this.phases.get(name) ?? { transactions: 0, ms: 0 };
+      timing.transactions += 1;
+      timing.ms += performance.now() - started;
+      this.phases.set(name, timing);
+    }
+  }
+}
+
+/** Node properties exactly as `Neo4jResourceGraph` writes them (src/stores/neo4j/graph.ts, resourceProperties). */
+function resourceProperties(resource: CloudResource): Record<string, unknown> {
+  const entries = Object.entries(resource.tags);
+  return {
+    provider: resource.provider,
+    accountId: resource.accountId,
+    type: resource.type,
+    name: resource.name,
+    region: resource.region,
+    state: resource.state,
+    tags: JSON.stringify(resource.tags),
+    tagKeys: entries.map(([key]) => key),
+    tagPairs: entries.map(([key, value]) => JSON.stringify([key, value])),
+    tagValuesLower: entries.map(([, value]) => value.toLowerCase()),
+    tagText: entries.map(([key, value]) => `${key} ${value}`).join('\n'),
+    nameLower: resource.name.toLowerCase(),
+    idLower: resource.id.toLowerCase(),
+    mentionKey: mentionKey(resource.name),
+  };
+}
+
+const naiveEdgeQuery: Record<RelationshipType, string> = {
+  DEPENDS_ON: edgeQuery('DEPENDS_ON'),
+  CONTAINS: edgeQuery('CONTAINS'),
+  ROUTES_TO: edgeQuery('ROUTES_TO'),
+  ATTACHED_TO: edgeQuery('ATTACHED_TO'),
+};
+
+function edgeQuery(type: RelationshipType): string {
+  return `
+    MATCH (a:CloudResource {orgId: $orgId, id: $from})
+    MATCH (b:CloudResource {orgId: $orgId, id: $to})
+    MERGE (a)-[rel:${type}]->(b)
+    SET rel.orgId = $orgId, rel.ingestRun = $runId`;
+}
+
+/**
+ * The naive ingest: the same nodes, properties and edges as the store, but one `MERGE` per
+ * resource (and per relationship) in its own transaction, as a straightforward loader would.
+ */
+export async function naiveIngest(driver: Driver, orgId: string, estate: SyntheticEstate, onProgress?: (done: number) => void): Promise<{ ms: number; transactions: number }> {
+  const runId = randomUUID();
+  const session = driver.session({ defaultAccessMode: neo4j.session.WRITE });
+  let transactions = 0;
+  const started = performance.now();
+  try {
+    for (const account of estate.accounts) {
+      await session.executeWrite((tx) => tx.run(`
+        MERGE (o:Organization {id: $orgId})
+        MERGE (a:CloudAccount {orgId: $orgId, accountId: $accountId})
+        SET a.provider = $provider, a.name = $name
+        MERGE (o)-[:HAS_ACCOUNT]->(a)`, { orgId, ...account }));
+      transactions += 1;
+    }
+    for (const resource of estate.resources) {
+      await session.executeWrite((tx) => tx.run(`
+        MERGE (r:CloudResource {orgId: $orgId, id: $id})
+        SET r += $props, r.ingestRun = $runId
+        WITH r
+        MATCH (a:CloudAccount {orgId: $orgId, accountId: $props.accountId})
+        MERGE (a)-[:HAS_RESOURCE]->(r)`, { orgId, runId, id: resource.id, props: resourceProperties(resource) }));
+      transactions += 1;
+      if (transactions % 500 === 0) onProgress?.(transactions);
+    }
+    for (const rel of estate.relationships) {
+      await session.executeWrite((tx) => tx.run(naiveEdgeQuery[rel.type], { orgId, runId, from: rel.from, to: rel.to }));
+      transactions += 1;
+      if (transactions % 500 === 0) onProgress?.(transactions);
+    }
+  } finally {
+    await session.close();
+  }
+  return { ms: performance.now() - started, transactions };
+}
+
+/**
+ * The naive traversal: one variable-length pattern from a start node matched by property alone
+ * (no label, so no index), as a first Cypher draft would read.
+ */
+export async function naiveTraversal(driver: Driver, orgId: string, accountIds: readonly string[], id: string, depth: number, direction: 'out' | 'in'): Promise<number> {
+  const pattern = direction === 'out'
+    ? `(a)-[:DEPENDS_ON|CONTAINS|ROUTES_TO|ATTACHED_TO*1..${depth}]->(b)`
+    : `(a)<-[:DEPENDS_ON|CONTAINS|ROUTES_TO|ATTACHED_TO*1..${depth}]-(b)`;
+  const result = await driver.executeQuery(`
+    MATCH (a {orgId: $orgId, id: $id})
+    MATCH ${pattern}
+    WHERE b.orgId = $orgId AND b.accountId IN $accountIds AND b <> a
+    RETURN DISTINCT b { .id, .provider, .accountId, .type, .name, .region, .state, .tags } AS r`,
+  { orgId, id, accountIds: [...accountIds] }, { routing: neo4j.routing.READ });
+  return result.records.length;
+}
+
+/** Deletes everything an organization owns in the graph, in batches. */
+export async function deleteOrganization(driver: Driver, orgId: string): Promise<number> {
+  let deleted = 0;
+  for (;;) {
+    const { records } = await driver.executeQuery(`
+      MATCH (r:CloudResource {orgId: $orgId})
+      WITH r LIMIT 10000
+      DETACH DELETE r
+      RETURN count(*) AS n`, { orgId });
+    const n = Number(records[0]?.get('n') ?? 0);
+    deleted += n;
+    if (n < 10_000) break;
+  }
+  await driver.executeQuery(`
+    MATCH (a:CloudAccount {orgId: $orgId}) DETACH DELETE a
+    WITH count(*) AS ignored
+    MATCH (o:Organization {id: $orgId}) DETACH DELETE o`, { orgId });
+  return deleted;
+}
+
+export async function countOrganization(driver: Driver, orgId: string): Promise<{ resources: number; relationships: number }> {
+  const { records } = await driver.executeQuery(`
+    MATCH (r:CloudResource {orgId: $orgId})
+    WITH count(r) AS resources
+    OPTIONAL MATCH (:CloudResource {orgId: $orgId})-[rel:DEPENDS_ON|CONTAINS|ROUTES_TO|ATTACHED_TO]->()
+    RETURN resources, count(rel) AS relationships`, { orgId });
+  return { resources: Number(records[0]?.get('resources') ?? 0), relationships: Number(records[0]?.get('relationships') ?? 0) };
+}
+
+export async function neo4jVersion(driver: Driver): Promise<string> {
+  const { records } = await driver.executeQuery('CALL dbms.components() YIELD name, versions, edition RETURN name, versions, edition');
+  const record = records[0];
+  if (!record) return 'unknown';
+  return `${String(record.get('name'))} ${(record.get('versions') as string[]).join(', ')} ${String(record.get('edition'))}`;
+}
+
+/** CPU time the Neo4j server process has used so far (JMX), in ms; NaN when the server does not expose it. */
+export async function neo4jCpuMs(driver: Driver): Promise<number> {
+  try {
+    const { records } = await driver.executeQuery("CALL dbms.queryJmx('java.lang:type=OperatingSystem') YIELD attributes RETURN attributes.ProcessCpuTime.value AS cpu");
+    return Number(records[0]?.get('cpu')) / 1e6;
+  } catch {
+    return Number.NaN;
+  }
+}
+
+/** The server JVM's heap limit and JIT mode, from its command line (JMX); undefined when not exposed. */
+export async function neo4jJvm(driver: Driver): Promise<string | undefined> {
+  try {
+    const { records } = await driver.executeQuery("CALL dbms.queryJmx('java.lang:type=Runtime') YIELD attributes RETURN attributes.InputArguments.value AS args, attributes.VmVersion.value AS vm");
+    const args = (records[0]?.get('args') ?? []) as string[];
+    const heap = args.filter((a) => a.startsWith('-Xmx')).at(-1)?.slice(4) ?? 'default';
+    const tier = args.filter((a) => a.startsWith('-XX:TieredStopAtLevel=')).at(-1)?.split('=')[1];
+    const jit = tier === undefined || tier === '4' ? 'C1+C2 JIT' : `JIT stops at tier ${tier} (C1 only: lower peak speed)`;
+    return `JVM ${String(records[0]?.get('vm') ?? '')}, heap ${heap}, ${jit}`;
+  } catch {
+    return undefined;
+  }
+}
