@@ -8,7 +8,7 @@ import { beforeDeadline } from '../deadline.ts';
 import { isTransientNetwork, isUnknownHost, MetricsError, parseRetryAfter } from '../failure.ts';
 import { withRetry } from '../retry.ts';
 import { failureFor, type MetricFailure, type MetricSeries, type MetricsRequest, type MetricsResult, type MetricsSource } from '../source.ts';
-import { periodFor, readWindow, type ProviderOptions, type ReadWindow } from './common.ts';
+import { groupByAddress, periodFor, readWindow, type ProviderOptions, type ReadWindow } from './common.ts';
 
 /** metrics:getBatch takes at most 50 resources (same subscription, region and type) per call. */
 export const maxResourcesPerCall = 50;
@@ -49,24 +49,7 @@ export class AzureMonitorSource implements MetricsSource {
 
   async read(request: MetricsRequest): Promise<MetricsResult> {
     const deadline = Date.now() + (this.options.timeoutMs ?? 15_000);
-    const failures: MetricFailure[] = [];
-    const groups = new Map<string, Item[]>();
-    for (const resource of request.resources) {
-      if (!request.accountIds.includes(resource.accountId)) {
-        failures.push(failureFor(resource, this.name, 'out_of_scope', `${resource.name} is in subscription ${resource.accountId}, which this channel may not use.`));
-        continue;
-      }
-      const lookup = catalogLookup(resource);
-      if (!lookup.ok) {
-        if (lookup.reason === 'bad_id') failures.push(failureFor(resource, this.name, 'invalid_request', lookup.message));
-        continue;
-      }
-      const address = lookup.address as AzureAddress;
-      const key = [address.subscriptionId, address.region, address.namespace.toLowerCase()].join('\u0000');
-      const group = groups.get(key) ?? [];
-      group.push({ resource, address });
-      groups.set(key, group);
-    }
+    const { groups, failures } = groupByAddress<AzureAddress>(request, this.name, 'subscription', (a) => [a.subscriptionId, a.region, a.namespace.toLowerCase()].join('\u0000'));
     const window = readWindow(request.windowMinutes, periodFor(request.windowMinutes), this.options.now);
     const tasks: Promise<MetricsResult>[] = [];
     for (const items of groups.values()) {

@@ -6,8 +6,8 @@ import type { AccountLookup } from '../credentials.ts';
 import { beforeDeadline } from '../deadline.ts';
 import { isTransientNetwork, isUnknownHost, MetricsError } from '../failure.ts';
 import { withRetry } from '../retry.ts';
-import { failureFor, type MetricFailure, type MetricPoint, type MetricSeries, type MetricsRequest, type MetricsResult, type MetricsSource } from '../source.ts';
-import { periodFor, readWindow, type ProviderOptions, type ReadWindow } from './common.ts';
+import { failureFor, type MetricPoint, type MetricSeries, type MetricsRequest, type MetricsResult, type MetricsSource } from '../source.ts';
+import { groupByAddress, periodFor, readWindow, type ProviderOptions, type ReadWindow } from './common.ts';
 
 type ClientOptions = NonNullable<ConstructorParameters<typeof monitoring.MetricServiceClient>[0]>;
 type ListRequest = Parameters<monitoring.MetricServiceClient['listTimeSeries']>[0];
@@ -53,21 +53,7 @@ export class CloudMonitoringSource implements MetricsSource {
 
   async read(request: MetricsRequest): Promise<MetricsResult> {
     const deadline = Date.now() + (this.options.timeoutMs ?? 15_000);
-    const failures: MetricFailure[] = [];
-    const byProject = new Map<string, Item[]>();
-    for (const resource of request.resources) {
-      if (!request.accountIds.includes(resource.accountId)) {
-        failures.push(failureFor(resource, this.name, 'out_of_scope', `${resource.name} is in project ${resource.accountId}, which this channel may not use.`));
-        continue;
-      }
-      const lookup = catalogLookup(resource);
-      if (!lookup.ok) {
-        if (lookup.reason === 'bad_id') failures.push(failureFor(resource, this.name, 'invalid_request', lookup.message));
-        continue;
-      }
-      const address = lookup.address as GcpAddress;
-      byProject.set(address.project, [...(byProject.get(address.project) ?? []), { resource, address }]);
-    }
+    const { groups: byProject, failures } = groupByAddress<GcpAddress>(request, this.name, 'project', (a) => a.project);
     const window = readWindow(request.windowMinutes, periodFor(request.windowMinutes), this.options.now);
     const tasks: Promise<MetricsResult>[] = [];
     for (const [project, items] of byProject) {

@@ -7,7 +7,7 @@ import { beforeDeadline } from '../deadline.ts';
 import { isTransientNetwork, isUnknownHost, MetricsError, parseRetryAfter } from '../failure.ts';
 import { withRetry } from '../retry.ts';
 import { failureFor, type MetricFailure, type MetricSeries, type MetricsRequest, type MetricsResult, type MetricsSource } from '../source.ts';
-import { periodFor, readWindow, type ProviderOptions } from './common.ts';
+import { groupByAddress, periodFor, readWindow, type ProviderOptions } from './common.ts';
 
 /** GetMetricData takes at most this many queries per call. */
 export const maxQueriesPerCall = 500;
@@ -53,22 +53,7 @@ export class CloudWatchSource implements MetricsSource {
 
   async read(request: MetricsRequest): Promise<MetricsResult> {
     const deadline = Date.now() + (this.options.timeoutMs ?? 15_000);
-    const failures: MetricFailure[] = [];
-    const groups = new Map<string, Item[]>();
-    for (const resource of request.resources) {
-      if (!request.accountIds.includes(resource.accountId)) {
-        failures.push(failureFor(resource, this.name, 'out_of_scope', `${resource.name} is in account ${resource.accountId}, which this channel may not use.`));
-        continue;
-      }
-      const lookup = catalogLookup(resource);
-      if (!lookup.ok) {
-        if (lookup.reason === 'bad_id') failures.push(failureFor(resource, this.name, 'invalid_request', lookup.message));
-        continue;
-      }
-      const address = lookup.address as AwsAddress;
-      const key = `${address.accountId}\u0000${address.region}`;
-      groups.set(key, [...(groups.get(key) ?? []), { resource, address }]);
-    }
+    const { groups, failures } = groupByAddress<AwsAddress>(request, this.name, 'account', (a) => `${a.accountId}\u0000${a.region}`);
     const window = readWindow(request.windowMinutes, periodFor(request.windowMinutes), this.options.now);
     const settled = await Promise.all([...groups.values()].map((items) => this.readGroup(request.orgId, items, window, deadline)));
     return { series: settled.flatMap((r) => r.series), failures: [...failures, ...settled.flatMap((r) => r.failures)] };

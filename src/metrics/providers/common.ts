@@ -1,4 +1,7 @@
+import type { CloudResource } from '../../stores/graph.ts';
+import { catalogLookup } from '../catalog.ts';
 import type { RetryOptions } from '../retry.ts';
+import { failureFor, type MetricFailure, type MetricsRequest } from '../source.ts';
 
 /** What every live provider source takes besides its SDK specifics. */
 export interface ProviderOptions {
@@ -33,4 +36,42 @@ export function readWindow(windowMinutes: number, periodSeconds: number, now: ()
   const end = Math.floor(now() / periodMs) * periodMs;
   const windowStart = end - windowMinutes * 60_000;
   return { periodSeconds, start: windowStart - windowMinutes * 60_000, windowStart, end };
+}
+
+/** A resource with its provider address, ready to be batched into provider calls. */
+export interface AddressedResource<A> {
+  resource: CloudResource;
+  address: A;
+}
+
+/**
+ * The first step of every provider read: refuse resources outside the channel's accounts before
+ * any API call, resolve each one's address from the catalog, and group them by the key the provider
+ * batches on (account and region, subscription and namespace, project).
+ */
+export function groupByAddress<A>(
+  request: MetricsRequest,
+  source: string,
+  accountWord: string,
+  keyOf: (address: A) => string,
+): { groups: Map<string, AddressedResource<A>[]>; failures: MetricFailure[] } {
+  const failures: MetricFailure[] = [];
+  const groups = new Map<string, AddressedResource<A>[]>();
+  for (const resource of request.resources) {
+    if (!request.accountIds.includes(resource.accountId)) {
+      failures.push(failureFor(resource, source, 'out_of_scope', `${resource.name} is in ${accountWord} ${resource.accountId}, which this channel may not use.`));
+      continue;
+    }
+    const lookup = catalogLookup(resource);
+    if (!lookup.ok) {
+      if (lookup.reason === 'bad_id') failures.push(failureFor(resource, source, 'invalid_request', lookup.message));
+      continue;
+    }
+    const address = lookup.address as A;
+    const key = keyOf(address);
+    const group = groups.get(key) ?? [];
+    group.push({ resource, address });
+    groups.set(key, group);
+  }
+  return { groups, failures };
 }
