@@ -9,6 +9,8 @@ import { mentionScore } from '../mentions.ts';
 import { int, type Neo4jConnection } from './driver.ts';
 
 const defaultLimit = 25;
+/** Traversals deeper than this are cut: path enumeration through hubs grows with every hop. */
+const maxTraversalDepth = 6;
 const batchSize = 5_000;
 /** Bounds the id candidates taken from one message (a pasted alert is a few kB at most). */
 const maxMentionCandidates = 20_000;
@@ -296,46 +298,62 @@ export class Neo4jResourceGraph implements ResourceGraph {
     await this.release();
   }
 
+  /**
+   * One statement per traversal: every path of up to `depth` hops from the start through visible
+   * resources only (so a walk never passes through an account the channel may not see), returned as
+   * its distinct edges and resources; the breadth-first order that picks each resource's depth and
+   * `via` is replayed here. One round trip instead of one per hop keeps the latency flat on a busy
+   * server (docs/benchmarks.md).
+   */
   private async walk(scope: GraphScope, id: string, depth: number, direction: 'out' | 'in'): Promise<Neighbour[]> {
-    const query = direction === 'out'
-      ? `UNWIND $frontier AS fromId
-         MATCH (a:CloudResource {orgId: $orgId, id: fromId})-[rel:${edgeTypes}]->(b)
-         USING INDEX a:CloudResource(orgId, id)
-         WHERE b.orgId = $orgId AND b.accountId IN $accountIds
-         RETURN fromId AS from, type(rel) AS via, b.id AS id`
-      : `UNWIND $frontier AS fromId
-         MATCH (a:CloudResource {orgId: $orgId, id: fromId})<-[rel:${edgeTypes}]-(b)
-         USING INDEX a:CloudResource(orgId, id)
-         WHERE b.orgId = $orgId AND b.accountId IN $accountIds
-         RETURN fromId AS from, type(rel) AS via, b.id AS id`;
-    return this.db.read(async (tx) => {
-      if ((await fetchResources(tx, scope, [id])).length === 0) return [];
-      const seen = new Map<string, { depth: number; via: RelationshipType }>();
-      let frontier = [id];
-      for (let hop = 1; hop <= depth && frontier.length > 0; hop += 1) {
-        const result = await tx.run<{ from: string; via: RelationshipType; id: string }>(query, { ...params(scope), frontier });
-        const order = new Map(frontier.map((f, index) => [f, index]));
-        // The edge that reaches a resource first: from the earliest resource of the frontier, then
-        // by relationship type.
-        const edges = result.records
-          .map((record) => record.toObject())
-          .sort((a, b) => (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0) || relationshipOrder.indexOf(a.via) - relationshipOrder.indexOf(b.via));
-        const next: string[] = [];
-        for (const edge of edges) {
+    const hops = Math.min(Math.max(Math.trunc(depth), 0), maxTraversalDepth);
+    if (hops === 0) return [];
+    // `hops` is a validated integer: variable-length bounds cannot be parameters.
+    const pattern = direction === 'out' ? `(a)-[:${edgeTypes}*1..${hops}]->(b)` : `(a)<-[:${edgeTypes}*1..${hops}]-(b)`;
+    const { edges, resources } = await this.db.read(async (tx) => {
+      const result = await tx.run<{ edges: [string, RelationshipType, string][]; resources: ResourceRow[] }>(`
+        MATCH (a:CloudResource {orgId: $orgId, id: $id})
+        WHERE a.accountId IN $accountIds
+        MATCH p = ${pattern}
+        WHERE all(n IN nodes(p) WHERE n.orgId = $orgId AND n.accountId IN $accountIds)
+        UNWIND relationships(p) AS rel
+        WITH collect(DISTINCT rel) AS rels, collect(DISTINCT b) AS ends
+        RETURN [rel IN rels | [startNode(rel).id, type(rel), endNode(rel).id]] AS edges,
+               [r IN ends | r { .id, .provider, .accountId, .type, .name, .region, .state, .tags }] AS resources`, { ...params(scope), id });
+      const record = result.records[0];
+      return { edges: record?.get('edges') ?? [], resources: record?.get('resources') ?? [] };
+    });
+    const near = direction === 'out' ? 0 : 2;
+    const far = direction === 'out' ? 2 : 0;
+    const adjacent = new Map<string, { via: RelationshipType; id: string }[]>();
+    for (const edge of edges) {
+      const list = adjacent.get(edge[near]) ?? [];
+      list.push({ via: edge[1], id: edge[far] });
+      adjacent.set(edge[near], list);
+    }
+    // Breadth-first: the edge that reaches a resource first comes from the earliest resource of the
+    // frontier, then by relationship type, then by id.
+    for (const list of adjacent.values()) list.sort((x, y) => relationshipOrder.indexOf(x.via) - relationshipOrder.indexOf(y.via) || (x.id < y.id ? -1 : x.id > y.id ? 1 : 0));
+    const seen = new Map<string, { depth: number; via: RelationshipType }>();
+    let frontier = [id];
+    for (let hop = 1; hop <= hops && frontier.length > 0; hop += 1) {
+      const next: string[] = [];
+      for (const current of frontier) {
+        for (const edge of adjacent.get(current) ?? []) {
           if (edge.id === id || seen.has(edge.id)) continue;
           seen.set(edge.id, { depth: hop, via: edge.via });
           next.push(edge.id);
         }
-        frontier = next;
       }
-      const resources = new Map((await fetchResources(tx, scope, [...seen.keys()])).map((r) => [r.id, r]));
-      return [...seen]
-        .flatMap(([otherId, { depth: d, via }]) => {
-          const resource = resources.get(otherId);
-          return resource ? [{ resource, depth: d, via }] : [];
-        })
-        .sort((a, b) => a.depth - b.depth || a.resource.name.localeCompare(b.resource.name) || a.resource.id.localeCompare(b.resource.id));
-    });
+      frontier = next;
+    }
+    const byId = new Map(resources.map((row) => [row.id, toResource(row)]));
+    return [...seen]
+      .flatMap(([otherId, { depth: d, via }]) => {
+        const resource = byId.get(otherId);
+        return resource ? [{ resource, depth: d, via }] : [];
+      })
+      .sort((a, b) => a.depth - b.depth || a.resource.name.localeCompare(b.resource.name) || a.resource.id.localeCompare(b.resource.id));
   }
 }
 
