@@ -1,5 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import type { ManagedTransaction } from 'neo4j-driver';
+import pLimit from 'p-limit';
 import { CompanionError } from '../../errors.ts';
 import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
 import type {
@@ -12,6 +13,8 @@ const defaultLimit = 25;
 /** Traversals deeper than this are cut: path enumeration through hubs grows with every hop. */
 const maxTraversalDepth = 6;
 const batchSize = 5_000;
+/** Node batches in flight at once during an ingest (the server's write throughput scales with its cores). */
+const nodeBatchConcurrency = 2;
 /** Bounds the id candidates taken from one message (a pasted alert is a few kB at most). */
 const maxMentionCandidates = 20_000;
 
@@ -105,8 +108,11 @@ export class Neo4jResourceGraph implements ResourceGraph {
         MERGE (o)-[:HAS_ACCOUNT]->(a)`, { orgId, accounts: implicitAccounts });
     });
 
+    // Node batches are independent of each other (each resource is in exactly one), so they run
+    // side by side; relationship batches stay sequential, as two of them may share both ends.
     let resourcesDone = 0;
-    for (const chunk of chunks(resources, batchSize)) {
+    const limit = pLimit(nodeBatchConcurrency);
+    await Promise.all([...chunks(resources, batchSize)].map((chunk) => limit(async () => {
       await this.db.write(async (tx) => {
         await tx.run(`
           UNWIND $rows AS row
@@ -122,7 +128,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
       });
       resourcesDone += chunk.length;
       options.onProgress?.({ phase: 'resources', done: resourcesDone, total: resources.length });
-    }
+    })));
 
     // Resources of the ingested accounts that the file no longer lists.
     let removed = 0;
