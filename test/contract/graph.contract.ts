@@ -49,6 +49,20 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
         expect(before.counts.byType['aws.ecs.service']).toBe(2);
       });
 
+      it('moves a resource that changed account, and a re-ingest of the same file keeps it there', async () => {
+        const org = newOrg();
+        await graph.ingest(org, demoEstate());
+        const estate = demoEstate();
+        const moved = { ...estate, resources: estate.resources.map((r) => (r.id === id.secrets ? { ...r, accountId: acc1 } : r)) };
+        await graph.ingest(org, moved);
+        await graph.ingest(org, moved);
+        await expect(graph.getResource(scope(org, [acc1]), id.secrets)).resolves.toMatchObject({ name: 'shared-secrets', accountId: acc1 });
+        await expect(graph.getResource(scope(org, [acc2]), id.secrets)).resolves.toBeUndefined();
+        expect((await graph.findResources(scope(org, [acc2]), { text: 'shared-secrets' })).map((r) => r.id)).toEqual([]);
+        expect((await graph.counts(scope(org, [acc2]))).byType['aws.secretsmanager.secret']).toBeUndefined();
+        expect((await graph.counts(scope(org, [acc1]))).byType['aws.secretsmanager.secret']).toBe(1);
+      });
+
       it('replaces the estate of the accounts in the file: absent resources and relationships disappear', async () => {
         const org = newOrg();
         await graph.ingest(org, demoEstate());

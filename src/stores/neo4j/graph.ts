@@ -1,4 +1,4 @@
-import { randomUUID } from 'node:crypto';
+import { createHash, randomUUID } from 'node:crypto';
 import type { ManagedTransaction } from 'neo4j-driver';
 import pLimit from 'p-limit';
 import { CompanionError } from '../../errors.ts';
@@ -117,7 +117,10 @@ export class Neo4jResourceGraph implements ResourceGraph {
         await tx.run(`
           UNWIND $rows AS row
           MERGE (r:CloudResource {orgId: $orgId, id: row.id})
-          SET r += row.props, r.ingestRun = $runId
+          SET r.ingestRun = $runId
+          // A re-crawl mostly finds resources unchanged: their properties and account edge stay as they are.
+          WITH r, row WHERE r.contentHash IS NULL OR r.contentHash <> row.props.contentHash
+          SET r += row.props
           WITH r, row
           MATCH (a:CloudAccount {orgId: $orgId, accountId: row.props.accountId})
           MERGE (a)-[:HAS_RESOURCE]->(r)
@@ -394,12 +397,12 @@ function toResource(row: ResourceRow): CloudResource {
 /**
  * Node properties for a resource. Neo4j cannot store maps, so tags are kept as JSON (exact round
  * trip) plus flattened forms for filtering (`tagKeys`, `tagPairs`), substring search
- * (`tagValuesLower`) and full-text search (`tagText`).
+ * (`tagValuesLower`) and full-text search (`tagText`); `contentHash` lets a re-ingest skip unchanged resources.
  */
 function resourceProperties(resource: CloudResource): Record<string, unknown> {
   const tags = resource.tags ?? {};
   const entries = Object.entries(tags);
-  return {
+  const props = {
     provider: resource.provider,
     accountId: resource.accountId,
     type: resource.type,
@@ -415,6 +418,7 @@ function resourceProperties(resource: CloudResource): Record<string, unknown> {
     idLower: resource.id.toLowerCase(),
     mentionKey: mentionKey(resource.name),
   };
+  return { ...props, contentHash: createHash('sha1').update(JSON.stringify(props)).digest('base64') };
 }
 
 /** Characters that `mentionScore` treats as part of a name's word. */
