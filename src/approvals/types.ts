@@ -146,5 +146,26 @@ export interface ApprovalStore {
   list(orgId: string, options?: ListApprovalsOptions): Promise<ApprovalRequest[]>;
   /** `from` equal to `to` records a patch (e.g. a verification) only while the state still is `from`. */
   transition(orgId: string, id: string, from: ApprovalState, to: ApprovalState, patch?: TransitionPatch): Promise<TransitionResult>;
+  /**
+   * Succeeded requests whose verification is scheduled and due by `now` (or whose claim lapsed),
+   * across organizations, earliest due first: the sweeper's work list after a restart.
+   */
+  dueVerifications(now: string, limit: number): Promise<VerificationDue[]>;
+  /**
+   * Claims a due verification until `leaseUntil`: of concurrent callers (timers, sweepers,
+   * replicas) exactly one gets true. A claim that is never completed lapses at `leaseUntil`.
+   */
+  claimVerification(orgId: string, id: string, now: string, leaseUntil: string): Promise<boolean>;
   close(): Promise<void>;
+}
+
+export interface VerificationDue {
+  orgId: string;
+  id: string;
+  dueAt: string;
+}
+
+/** When a request's verification is next due: its scheduled time, or nothing once it ran. */
+export function verificationDueAt(approval: Pick<ApprovalRequest, 'state' | 'verification'>): string | undefined {
+  return approval.state === 'succeeded' && approval.verification?.status === 'scheduled' ? approval.verification.dueAt : undefined;
 }

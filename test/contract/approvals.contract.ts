@@ -149,6 +149,51 @@ export function approvalStoreContract(name: string, make: () => Promise<{ approv
       await expect(approvals.get(request.orgId, request.id)).resolves.toMatchObject({ state: 'executing' });
     });
 
+    it('lists the verifications that are due, across organizations, earliest first, until they ran', async () => {
+      const [orgA, orgB] = [newOrg(), newOrg()];
+      const ours = new Set([orgA, orgB]);
+      const a = scheduled(orgA, '2001-01-01T00:10:00.000Z');
+      const b = scheduled(orgB, '2001-01-01T00:05:00.000Z');
+      const later = scheduled(orgA, '2001-01-01T01:00:00.000Z');
+      const pending = approval(orgA);
+      const ran = approval(orgB, { state: 'succeeded', verification: { ...verification('2001-01-01T00:01:00.000Z'), status: 'improved' } });
+      const failed = approval(orgA, { state: 'failed', verification: verification('2001-01-01T00:01:00.000Z') });
+      for (const r of [a, b, later, pending, ran, failed]) await approvals.create(r);
+      const due = async (now: string) => (await approvals.dueVerifications(now, 10_000)).filter((d) => ours.has(d.orgId));
+      await expect(due('2001-01-01T00:30:00.000Z')).resolves.toEqual([
+        { orgId: orgB, id: b.id, dueAt: b.verification?.dueAt }, { orgId: orgA, id: a.id, dueAt: a.verification?.dueAt },
+      ]);
+      // The verification ran: its report replaces the schedule.
+      await approvals.transition(orgB, b.id, 'succeeded', 'succeeded', { verification: { ...verification('2001-01-01T00:05:00.000Z'), status: 'not_improved' } });
+      expect((await due('2001-01-01T02:00:00.000Z')).map((d) => d.id)).toEqual([a.id, later.id]);
+      // Scheduled by a transition (not at creation) counts the same.
+      const executed = approval(orgB, { state: 'executing' });
+      await approvals.create(executed);
+      await approvals.transition(orgB, executed.id, 'executing', 'succeeded', { verification: verification('2001-01-01T00:20:00.000Z') });
+      expect((await due('2001-01-01T02:00:00.000Z')).map((d) => d.id)).toEqual([a.id, executed.id, later.id]);
+    });
+
+    it('lets exactly one of 20 concurrent claims take a due verification, until its lease lapses', async () => {
+      const request = scheduled(newOrg(), '2001-01-01T00:10:00.000Z');
+      await approvals.create(request);
+      const now = '2001-01-01T00:30:00.000Z';
+      const leaseUntil = '2001-01-01T00:35:00.000Z';
+      const claims = await Promise.all(Array.from({ length: 20 }, () => approvals.claimVerification(request.orgId, request.id, now, leaseUntil)));
+      expect(claims.filter(Boolean)).toHaveLength(1);
+      const mine = async (at: string) => (await approvals.dueVerifications(at, 10_000)).filter((d) => d.orgId === request.orgId);
+      await expect(mine('2001-01-01T00:31:00.000Z')).resolves.toEqual([]);
+      await expect(approvals.claimVerification(request.orgId, request.id, '2001-01-01T00:31:00.000Z', '2001-01-01T00:40:00.000Z')).resolves.toBe(false);
+      // The claimant never finished (a crash): after the lease another claim succeeds.
+      expect(await mine('2001-01-01T00:36:00.000Z')).toHaveLength(1);
+      await expect(approvals.claimVerification(request.orgId, request.id, '2001-01-01T00:36:00.000Z', '2001-01-01T00:41:00.000Z')).resolves.toBe(true);
+      // Not due yet, unknown, or in another organization: nothing to claim.
+      const notYet = scheduled(request.orgId, '2001-01-01T05:00:00.000Z');
+      await approvals.create(notYet);
+      await expect(approvals.claimVerification(request.orgId, notYet.id, now, leaseUntil)).resolves.toBe(false);
+      await expect(approvals.claimVerification(request.orgId, 'nope', now, leaseUntil)).resolves.toBe(false);
+      await expect(approvals.claimVerification(newOrg(), request.id, '2001-01-02T00:00:00.000Z', '2001-01-02T00:05:00.000Z')).resolves.toBe(false);
+    });
+
     it('keeps hostile organization ids and request ids apart', async () => {
       const suffix = randomUUID();
       const hostile = [`o'brien "x"`, 'back`tick`', `'}) MATCH (n) DETACH DELETE n //`, '{', 'name:* OR', '{ Get { Runbook { text } } }'];
@@ -185,4 +230,13 @@ function approval(orgId: string, fields: Partial<ApprovalRequest> = {}): Approva
     decisions: [],
     ...fields,
   };
+}
+
+function verification(dueAt: string): NonNullable<ApprovalRequest['verification']> {
+  return { status: 'scheduled', at: '2001-01-01T00:00:00.000Z', dueAt, metrics: [], message: `Verification at ${dueAt}.` };
+}
+
+/** A request that succeeded and waits for its verification at `dueAt`. */
+function scheduled(orgId: string, dueAt: string): ApprovalRequest {
+  return approval(orgId, { state: 'succeeded', verification: verification(dueAt) });
 }

@@ -1,8 +1,10 @@
-import type { ApprovalRequest, ApprovalState, ApprovalStore, ListApprovalsOptions, TransitionPatch, TransitionResult } from '../../approvals/types.ts';
+import { verificationDueAt, type ApprovalRequest, type ApprovalState, type ApprovalStore, type ListApprovalsOptions, type TransitionPatch, type TransitionResult, type VerificationDue } from '../../approvals/types.ts';
 import { CompanionError } from '../../errors.ts';
 
 export class MemoryApprovalStore implements ApprovalStore {
   private readonly approvals = new Map<string, ApprovalRequest>();
+  /** Claimed verifications: key → lease end. */
+  private readonly leases = new Map<string, string>();
 
   async create(approval: ApprovalRequest): Promise<void> {
     const key = this.key(approval.orgId, approval.id);
@@ -36,6 +38,28 @@ export class MemoryApprovalStore implements ApprovalStore {
     if (patch.execution !== undefined) current.execution = structuredClone(patch.execution);
     if (patch.verification !== undefined) current.verification = structuredClone(patch.verification);
     return { ok: true, approval: structuredClone(current) };
+  }
+
+  async dueVerifications(now: string, limit: number): Promise<VerificationDue[]> {
+    return [...this.approvals.entries()]
+      .flatMap(([key, a]) => {
+        const dueAt = verificationDueAt(a);
+        const lease = this.leases.get(key);
+        return dueAt !== undefined && dueAt <= now && (lease === undefined || lease <= now) ? [{ orgId: a.orgId, id: a.id, dueAt }] : [];
+      })
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.orgId.localeCompare(b.orgId) || a.id.localeCompare(b.id))
+      .slice(0, limit);
+  }
+
+  // Check and set in one synchronous step, as in `transition`.
+  async claimVerification(orgId: string, id: string, now: string, leaseUntil: string): Promise<boolean> {
+    const key = this.key(orgId, id);
+    const current = this.approvals.get(key);
+    const dueAt = current && verificationDueAt(current);
+    const lease = this.leases.get(key);
+    if (dueAt === undefined || dueAt > now || (lease !== undefined && lease > now)) return false;
+    this.leases.set(key, leaseUntil);
+    return true;
   }
 
   async close(): Promise<void> {}

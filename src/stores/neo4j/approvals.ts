@@ -1,4 +1,8 @@
-import type { ApprovalDecision, ApprovalRequest, ApprovalState, ApprovalStore, ChannelFilter, ExecutionReport, ListApprovalsOptions, TransitionPatch, TransitionResult, VerificationReport } from '../../approvals/types.ts';
+import {
+  verificationDueAt,
+  type ApprovalDecision, type ApprovalRequest, type ApprovalState, type ApprovalStore, type ChannelFilter, type ExecutionReport, type ListApprovalsOptions,
+  type TransitionPatch, type TransitionResult, type VerificationDue, type VerificationReport,
+} from '../../approvals/types.ts';
 import type { ConversationRef } from '../../request.ts';
 import { CompanionError } from '../../errors.ts';
 import { int, isConstraintViolation, type Neo4jConnection } from './driver.ts';
@@ -40,7 +44,7 @@ export class Neo4jApprovalStore implements ApprovalStore {
           MERGE (o:Organization {id: $orgId})
           CREATE (o)-[:HAS_APPROVAL]->(:ApprovalRequest {
             orgId: $orgId, id: $id, doc: $doc, state: $state, decisions: $decisions, result: $result,
-            execution: $execution, verification: $verification,
+            execution: $execution, verification: $verification, verifyDueAt: $verifyDueAt,
             createdAt: $createdAt, expiresAt: $expiresAt, channelKey: $channelKey
           })`, {
           orgId: approval.orgId,
@@ -51,6 +55,7 @@ export class Neo4jApprovalStore implements ApprovalStore {
           result: result ?? null,
           execution: execution ? JSON.stringify(execution) : null,
           verification: verification ? JSON.stringify(verification) : null,
+          verifyDueAt: verificationDueAt(approval) ?? null,
           channelKey: channelKey(approval.conversation),
           createdAt: approval.createdAt,
           expiresAt: approval.expiresAt,
@@ -116,7 +121,8 @@ export class Neo4jApprovalStore implements ApprovalStore {
               a.decisions = coalesce(a.decisions, []) + $decisions,
               a.result = CASE WHEN $result IS NULL THEN a.result ELSE $result END,
               a.execution = CASE WHEN $execution IS NULL THEN a.execution ELSE $execution END,
-              a.verification = CASE WHEN $verification IS NULL THEN a.verification ELSE $verification END)
+              a.verification = CASE WHEN $verification IS NULL THEN a.verification ELSE $verification END,
+              a.verifyDueAt = CASE WHEN $to <> 'succeeded' THEN null WHEN $verification IS NULL THEN a.verifyDueAt ELSE $verifyDueAt END)
         RETURN matched, ${projection}`, {
         orgId,
         id,
@@ -126,12 +132,37 @@ export class Neo4jApprovalStore implements ApprovalStore {
         result: patch.result ?? null,
         execution: patch.execution ? JSON.stringify(patch.execution) : null,
         verification: patch.verification ? JSON.stringify(patch.verification) : null,
+        verifyDueAt: (patch.verification && verificationDueAt({ state: to, verification: patch.verification })) ?? null,
       });
       const record = result.records[0];
       return record && { matched: record.get('matched'), approval: toApproval(record.get('a')) };
     });
     if (!outcome) return { ok: false, reason: 'not_found' };
     return outcome.matched ? { ok: true, approval: outcome.approval } : { ok: false, reason: 'wrong_state', approval: outcome.approval };
+  }
+
+  async dueVerifications(now: string, limit: number): Promise<VerificationDue[]> {
+    return this.db.read(async (tx) => {
+      const result = await tx.run<{ orgId: string; id: string; dueAt: string }>(`
+        MATCH (a:ApprovalRequest)
+        WHERE a.verifyDueAt <= $now AND coalesce(a.verifyLease, '') <= $now
+        RETURN a.orgId AS orgId, a.id AS id, a.verifyDueAt AS dueAt
+        ORDER BY dueAt, orgId, id LIMIT $limit`, { now, limit: int(limit) });
+      return result.records.map((record) => record.toObject());
+    });
+  }
+
+  /** Lock first, then check and set, as in `transition`: of concurrent claims exactly one sees the lease free. */
+  async claimVerification(orgId: string, id: string, now: string, leaseUntil: string): Promise<boolean> {
+    return this.db.write(async (tx) => {
+      await tx.run('MATCH (a:ApprovalRequest {orgId: $orgId, id: $id}) SET a.lockedBy = $lock', { orgId, id, lock: `${Date.now()}-${Math.random()}` });
+      const result = await tx.run<{ n: number }>(`
+        MATCH (a:ApprovalRequest {orgId: $orgId, id: $id})
+        WHERE a.verifyDueAt <= $now AND coalesce(a.verifyLease, '') <= $now
+        SET a.verifyLease = $leaseUntil
+        RETURN count(a) AS n`, { orgId, id, now, leaseUntil });
+      return (result.records[0]?.get('n') ?? 0) > 0;
+    });
   }
 
   async close(): Promise<void> {

@@ -27,6 +27,8 @@ export const schemaStatements: readonly string[] = [
   'CREATE INDEX cloud_resource_id_lower IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.idLower)',
   'CREATE INDEX workspace_binding_lookup IF NOT EXISTS FOR (b:WorkspaceBinding) ON (b.key)',
   'CREATE INDEX approval_request_created IF NOT EXISTS FOR (a:ApprovalRequest) ON (a.orgId, a.createdAt)',
+  // The verification sweeper looks across organizations for what is due.
+  'CREATE INDEX approval_request_verify_due IF NOT EXISTS FOR (a:ApprovalRequest) ON (a.verifyDueAt)',
   'CREATE INDEX audit_event_seq IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.seq)',
   'CREATE INDEX audit_event_subject IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.subjectId)',
   'CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)',
