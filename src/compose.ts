@@ -3,6 +3,7 @@ import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { createApiPlugin } from './api/plugin.ts';
 import { postApprovalNotices } from './approvals/notices.ts';
 import { createAlerting } from './alerts/index.ts';
+import { startVerificationSweeper } from './approvals/sweeper.ts';
 import { BackgroundWork } from './background.ts';
 import { ChatChannels } from './chat/port.ts';
 import type { Config } from './config.ts';
@@ -23,6 +24,9 @@ export interface RunningBot {
 }
 
 /** Without Slack settings, Slack's URL explains what is missing instead of a bare 404. */
+/** How often overdue verifications are looked for (they are due minutes after an action). */
+const verificationSweepMs = 60_000;
+
 const slackNotConfigured: HttpPlugin = {
   name: 'slack (not configured)',
   mount(app) {
@@ -80,6 +84,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const readiness = createReadiness(config);
     const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
+    // Once every chat channel is registered: verifications overdue from before a restart post their follow-ups.
+    const sweeper = startVerificationSweeper(runtime.approvals, logger, verificationSweepMs);
     return {
       url: server.url,
       runtime,
@@ -88,6 +94,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         // Refuse new work at once (503 + Retry-After: the platforms retry, another replica answers),
         // but keep the listener so in-flight requests still get their responses.
         state.draining = true;
+        sweeper.stop();
         logger.info({ inFlight: background.size, deadlineMs }, 'shutting down: draining in-flight work');
         if (!(await background.drain(deadlineMs))) {
           const told = await background.interruptRemaining();

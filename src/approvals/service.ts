@@ -67,6 +67,9 @@ type AuditDetail = Record<string, string | number | boolean | null>;
 
 const maxRollbackAttempts = 5;
 
+/** How long a claimed verification is held before another replica may take it over (a crashed claimant). */
+const verificationLeaseMs = 5 * 60_000;
+
 /** An undo in one of these states is still the undo: asking again returns it rather than a new one. */
 const openStates = new Set<ApprovalRequest['state']>(['pending', 'approved', 'executing', 'succeeded']);
 
@@ -361,14 +364,51 @@ export class ApprovalService {
     const scheduled = await this.deps.store.transition(approval.orgId, approval.id, 'succeeded', 'succeeded', {
       verification: { status: 'scheduled', at: at.toISOString(), dueAt, metrics: approval.watch ?? [], message: `Verification at ${dueAt}.` },
     });
+    // The timer is the fast path; the due time is stored, so a restart loses nothing (sweepVerifications).
     (settings.scheduler ?? timerScheduler).schedule(settings.afterMinutes * 60_000, async () => {
       try {
-        await this.verify(approval.orgId, approval.id);
+        await this.runDueVerification(approval.orgId, approval.id, dueAt);
       } catch (error) {
         this.deps.logger.error({ orgId: approval.orgId, approvalId: approval.id, err: error }, 'verification failed');
       }
     });
     return scheduled.ok ? scheduled.approval : approval;
+  }
+
+  /**
+   * Runs every verification that is due: those whose timer was lost with a restart, or whose
+   * claimant died. Timers, sweepers and replicas race through one claim, so each runs once.
+   * Returns how many ran.
+   */
+  async sweepVerifications(batch = 50): Promise<number> {
+    let found = 0;
+    let ran = 0;
+    // Batch after batch until nothing is due: a claimed item (run, failed or another replica's) is
+    // leased, so it is not listed again and the loop ends.
+    for (;;) {
+      const due = await this.deps.store.dueVerifications(this.now().toISOString(), batch);
+      found += due.length;
+      for (const item of due) {
+        try {
+          if (await this.runDueVerification(item.orgId, item.id, item.dueAt)) ran += 1;
+        } catch (error) {
+          this.deps.logger.error({ orgId: item.orgId, approvalId: item.id, err: error }, 'verification failed');
+        }
+      }
+      if (due.length < batch) break;
+    }
+    if (found > 0) this.deps.logger.info({ due: found, ran }, 'overdue verifications swept');
+    return ran;
+  }
+
+  /** Claims the verification, then runs it; false when another caller has it or it is not due. */
+  private async runDueVerification(orgId: string, approvalId: string, dueAt: string): Promise<boolean> {
+    // A timer fires at the due time by definition, whatever the clock says.
+    const at = Math.max(this.now().getTime(), Date.parse(dueAt));
+    const claimed = await this.deps.store.claimVerification(orgId, approvalId, new Date(at).toISOString(), new Date(at + verificationLeaseMs).toISOString());
+    if (!claimed) return false;
+    await this.verify(orgId, approvalId);
+    return true;
   }
 
   private async notify(notice: ApprovalNotice): Promise<void> {

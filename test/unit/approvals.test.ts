@@ -458,6 +458,38 @@ describe('ApprovalService: undo and verification', () => {
     expect((await approvals.get('demo', second.id))?.verification).toMatchObject({ status: 'not_improved', message: expect.stringContaining('The change has not taken effect: desired 1') });
   });
 
+  it('runs a verification whose timer was lost (a restart) once from the sweep, also with two replicas sweeping', async () => {
+    const executor = new ScalingExecutor();
+    const first = setup({ executor, verifyAfterMinutes: 7 });
+    first.metrics.readings = [{ resourceId: ecsService.id, metric: 'CPUUtilization', unit: 'Percent', value: 96, threshold: 80, breached: true }];
+    const approval = await propose(first.approvals);
+    await first.approvals.decide(click(approval, 'U-operator'));
+    const lostTimer = first.scheduler.tasks.splice(0);
+    expect(lostTimer).toHaveLength(1);
+
+    // Two replicas started after the restart, over the same stores, with their own clocks.
+    const replica = (now: string) => new ApprovalService({
+      store: first.store, audit: first.audit, executor, policy: new TenantPolicySource(first.tenants, first.apiKeys, () => new Date(now)), ttlMinutes: 60,
+      logger: silentLogger(), now: () => new Date(now), verification: { afterMinutes: 7, metrics: first.metrics, scheduler: new ManualScheduler() },
+    });
+    const early = replica('2026-11-21T10:06:00Z');
+    await expect(early.sweepVerifications()).resolves.toBe(0);
+    expect((await first.store.get('demo', approval.id))?.verification?.status).toBe('scheduled');
+
+    const [a, b] = [replica('2026-11-21T10:08:00Z'), replica('2026-11-21T10:08:00Z')];
+    const notices: ApprovalNotice[] = [];
+    for (const r of [a, b]) r.onNotice((n) => void notices.push(n));
+    first.metrics.readings = [{ resourceId: ecsService.id, metric: 'CPUUtilization', unit: 'Percent', value: 30, threshold: 80, breached: false }];
+    const ran = await Promise.all([a.sweepVerifications(), b.sweepVerifications()]);
+    expect(ran[0] + ran[1]).toBe(1);
+    expect(notices.map((n) => n.approval.id)).toEqual([approval.id]);
+    expect((await first.store.get('demo', approval.id))?.verification).toMatchObject({ status: 'improved', dueAt: '2026-11-21T10:07:00.000Z' });
+    // The old timer firing late, or another sweep, finds nothing left to do.
+    for (const { task } of lostTimer) await task();
+    await expect(a.sweepVerifications()).resolves.toBe(0);
+    expect((await first.audit.list('demo', { subjectId: approval.id })).filter((e) => e.type === 'action.verified')).toHaveLength(1);
+  });
+
   it('judges nothing after a dry run, and schedules nothing when the follow-up is off', async () => {
     const dry = setup();
     dry.metrics.readings = [{ resourceId: ecsService.id, metric: 'CPUUtilization', unit: 'Percent', value: 96, threshold: 80, breached: true }];
