@@ -1,5 +1,6 @@
 import type { Logger } from './logging.ts';
 import { serviceMetrics } from './observability/metrics.ts';
+import { inSpan } from './observability/tracing.ts';
 
 /** Tells the user their work was cut short (e.g. "interrupted by a restart, ask again"). */
 export type InterruptNotice = () => Promise<unknown>;
@@ -23,7 +24,8 @@ export class BackgroundWork {
     const [surface = label, kind = 'task'] = label.split('.', 2);
     const stop = serviceMetrics.answerLatency.startTimer({ surface, task: kind });
     serviceMetrics.inFlight.inc();
-    const task = work()
+    // The root span of the work a platform handed over (e.g. slack.command): agent, tools and stores nest under it.
+    const task = inSpan(label, { 'companion.surface': surface }, work)
       .then(() => {
         stop({ outcome: 'ok' });
       })

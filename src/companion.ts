@@ -14,6 +14,7 @@ import type { Organization } from './tenancy/organization.ts';
 import { channelPolicy, roleOf } from './tenancy/policy.ts';
 import { buildToolset } from '../tools/index.ts';
 import { observeTools } from '../tools/observe.ts';
+import { inSpan } from './observability/tracing.ts';
 
 /** What an adapter knows about a message before tenancy is applied: platform ids only. */
 export interface Inbound {
@@ -107,7 +108,20 @@ export class Companion {
   /** Answers one request. Never throws: a failure becomes a reply that says what went wrong. */
   async handle(request: CompanionRequest, options: HandleOptions = {}): Promise<Reply> {
     const { context } = request;
-    const log = this.deps.logger.child({ orgId: context.orgId, requestId: context.requestId, source: context.source });
+    const { conversation } = context;
+    return inSpan('companion.handle', {
+      'companion.org': context.orgId, 'companion.request': context.requestId, 'companion.intent': request.intent.kind,
+      'companion.platform': conversation.platform, 'companion.channel': conversation.channelId, ...(conversation.threadId ? { 'companion.thread': conversation.threadId } : {}),
+    }, () => this.answer(request, options));
+  }
+
+  private async answer(request: CompanionRequest, options: HandleOptions): Promise<Reply> {
+    const { context } = request;
+    // Every line of a request names its tenant, request and thread, so one conversation can be followed through the logs.
+    const log = this.deps.logger.child({
+      orgId: context.orgId, requestId: context.requestId, source: context.source, channel: context.conversation.channelId,
+      ...(context.conversation.threadId ? { thread: context.conversation.threadId } : {}),
+    });
     const started = Date.now();
     const { conversations } = this.deps.stores;
     // An alert is remembered as its text, so a follow-up question in its thread has the alert in its history.

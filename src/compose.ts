@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { createSlackAdapter } from '../adapters/slack/index.ts';
 import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { createApiPlugin } from './api/plugin.ts';
@@ -9,6 +10,7 @@ import { ChatChannels } from './chat/port.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
+import { startTracing } from './observability/tracing.ts';
 import { createHttpApp, listen, type HttpPlugin, type ServerState } from './server/http.ts';
 import { createReadiness } from './server/readiness.ts';
 
@@ -24,6 +26,8 @@ export interface RunningBot {
 }
 
 /** Without Slack settings, Slack's URL explains what is missing instead of a bare 404. */
+const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+
 /** How often overdue verifications are looked for (they are due minutes after an action). */
 const verificationSweepMs = 60_000;
 
@@ -47,7 +51,12 @@ const teamsNotConfigured: HttpPlugin = {
 };
 
 export async function startBot(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
-  const runtime = await createRuntime(config, logger, overrides);
+  const tracing = config.tracing ? startTracing(config.tracing, packageVersion) : undefined;
+  if (config.tracing) logger.info({ tracesUrl: config.tracing.tracesUrl, serviceName: config.tracing.serviceName }, 'OpenTelemetry tracing on');
+  const runtime = await createRuntime(config, logger, overrides).catch(async (error: unknown) => {
+    await tracing?.shutdown();
+    throw error;
+  });
   const background = new BackgroundWork(logger);
   const plugins: HttpPlugin[] = [];
   try {
@@ -103,10 +112,12 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         await server.close();
         await Promise.allSettled([...plugins.map((p) => p.close?.()), readiness.close()]);
         await runtime.close();
+        await tracing?.shutdown();
       },
     };
   } catch (error) {
     await runtime.close();
+    await tracing?.shutdown();
     throw error;
   }
 }

@@ -48,6 +48,10 @@ const Settings = z.object({
   WEAVIATE_GRPC_URL: optionalUrl,
   WEAVIATE_API_KEY: optionalText,
 
+  OTEL_EXPORTER_OTLP_ENDPOINT: optionalUrl,
+  OTEL_EXPORTER_OTLP_TRACES_ENDPOINT: optionalUrl,
+  OTEL_SERVICE_NAME: z.string().trim().min(1).default('cloud-companion'),
+
   OLLAMA_BASE_URL: optionalUrl,
   OLLAMA_MODEL: z.string().default('qwen2.5:7b-instruct'),
   OLLAMA_EMBED_MODEL: optionalText,
@@ -132,6 +136,8 @@ export interface Config {
   alerts: { stormLimit: number; stormWindowSeconds: number; threadHours: number; secrets: Readonly<Record<string, string>> };
   /** Where metrics come from (recordings, and the live providers turned on), and how reads are bounded; `azureClientSecrets` are the AZURE_CLIENT_SECRET_* variables tenants.yaml names. */
   metrics: { sources: ('recorded' | 'aws' | 'azure' | 'gcp')[]; timeoutMs: number; cacheTtlMs: number; concurrency: number; azureClientSecrets: Readonly<Record<string, string>> };
+  /** OpenTelemetry tracing, on when an OTLP endpoint is set (the standard OTEL_* variables). */
+  tracing?: { tracesUrl: string; serviceName: string };
 }
 
 type Env = Record<string, string | undefined>;
@@ -187,6 +193,10 @@ export function loadConfig(env: Env = process.env): Config {
       : {}),
     ...(s.OLLAMA_BASE_URL
       ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
+      : {}),
+    // The traces endpoint is used as given; the generic one gets the signal's path, as the OTLP spec says.
+    ...(s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? s.OTEL_EXPORTER_OTLP_ENDPOINT
+      ? { tracing: { tracesUrl: s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(s.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/\/+$/, '')}/v1/traces`, serviceName: s.OTEL_SERVICE_NAME } }
       : {}),
     metrics: {
       sources: s.METRICS_SOURCES, timeoutMs: s.METRICS_TIMEOUT_SECONDS * 1000, cacheTtlMs: s.METRICS_CACHE_SECONDS * 1000, concurrency: s.METRICS_CONCURRENCY,

@@ -1,4 +1,5 @@
 import { serviceMetrics } from '../src/observability/metrics.ts';
+import { inSpan } from '../src/observability/tracing.ts';
 import type { CompanionTool } from './tool.ts';
 import type { Toolset } from './index.ts';
 
@@ -17,7 +18,7 @@ export function observeTools(toolset: Toolset, onStart: ((toolName: string) => v
         // Progress is cosmetic.
       }
       const stop = serviceMetrics.toolLatency.startTimer({ tool: tool.name });
-      return tool.run(input).then(
+      return inSpan(`tool ${tool.name}`, { 'companion.tool': tool.name }, () => tool.run(input)).then(
         (output) => {
           stop({ outcome: 'ok' });
           return output;

@@ -1,5 +1,7 @@
 import neo4j, { type Driver, type ManagedTransaction, type Session } from 'neo4j-driver';
 import { CompanionError } from '../../errors.ts';
+import { serviceMetrics } from '../../observability/metrics.ts';
+import { inSpan } from '../../observability/tracing.ts';
 
 export interface Neo4jOptions {
   uri: string;
@@ -86,22 +88,27 @@ export class Neo4jConnection {
 
   /** A managed read transaction (retried on transient errors). */
   async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.session('READ');
-    try {
-      return await session.executeRead(work);
-    } finally {
-      await session.close();
-    }
+    return this.transaction('READ', work);
   }
 
   /** A managed write transaction (retried on transient errors such as deadlocks). */
   async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    const session = this.session('WRITE');
-    try {
-      return await session.executeWrite(work);
-    } finally {
-      await session.close();
-    }
+    return this.transaction('WRITE', work);
+  }
+
+  /** One managed transaction in its own span; a failure counts as a store error. */
+  private async transaction<T>(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+    return inSpan(mode === 'READ' ? 'neo4j.read' : 'neo4j.write', { 'db.system': 'neo4j' }, async () => {
+      const session = this.session(mode);
+      try {
+        return await (mode === 'READ' ? session.executeRead(work) : session.executeWrite(work));
+      } catch (error) {
+        serviceMetrics.backendErrors.inc({ backend: 'neo4j' });
+        throw error;
+      } finally {
+        await session.close();
+      }
+    });
   }
 
   session(mode: 'READ' | 'WRITE'): Session {

@@ -1,4 +1,6 @@
 import { createHash } from 'node:crypto';
+import { serviceMetrics } from '../../observability/metrics.ts';
+import { inSpan } from '../../observability/tracing.ts';
 import weaviate, {
   Filters,
   generateUuid5,
@@ -262,14 +264,17 @@ export class WeaviateRunbookIndex implements RunbookIndex {
 
   private async guard<T>(action: string, tenant: string, work: () => Promise<T>): Promise<T> {
     if (this.closed) throw new CompanionError('internal', 'The Weaviate runbook index is closed.');
-    try {
-      return await work();
-    } catch (error) {
-      // The tenant may have been removed behind our back: check again next time.
-      for (const known of this.knownTenants.values()) known.delete(tenant);
-      if (isCompanionError(error)) throw error;
-      throw weaviateError(this.options.url, action, error);
-    }
+    return inSpan('weaviate', { 'db.system': 'weaviate', 'db.operation': action }, async () => {
+      try {
+        return await work();
+      } catch (error) {
+        serviceMetrics.backendErrors.inc({ backend: 'weaviate' });
+        // The tenant may have been removed behind our back: check again next time.
+        for (const known of this.knownTenants.values()) known.delete(tenant);
+        if (isCompanionError(error)) throw error;
+        throw weaviateError(this.options.url, action, error);
+      }
+    });
   }
 }
 
