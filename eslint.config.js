@@ -5,7 +5,7 @@ import tseslint from 'typescript-eslint';
 const platformSdks = ['@slack/*', 'botbuilder', 'botbuilder-*', 'botframework-*'];
 
 export default tseslint.config(
-  { ignores: ['node_modules/', 'dist/', 'coverage/', '.cache/', '.services/'] },
+  { ignores: ['node_modules/', 'dist/', 'coverage/', '.cache/', '.services/', 'bench/.scratch/'] },
   js.configs.recommended,
   ...tseslint.configs.strict,
   {

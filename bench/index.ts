@@ -25,6 +25,7 @@ import {
 } from './neo4j.ts';
 import { seededRandom } from './random.ts';
 import { megabytes, ms, markdownTable, perSecond, ratio, seconds, summarize, type Latencies } from './report.ts';
+import { recordResults } from './results.ts';
 import { generateQueries, generateRunbooks, sectionsPerRunbook } from './runbooks.ts';
 
 function envInt(name: string, fallback: number): number {
@@ -313,6 +314,11 @@ async function run(): Promise<void> {
     ['Total bench time', seconds(performance.now() - benchStarted)],
   ]));
   const misses = rows.filter((row) => row[5] === '**MISS**').length;
+  await recordResults('stores', 10, rows.map(([figure = '', result = '', target = '—', baseline = '—', ratioText = '—', result5 = '—']) => ({
+    figure, result,
+    ...(target !== '—' ? { target } : {}), ...(baseline !== '—' ? { baseline } : {}), ...(ratioText !== '—' ? { ratio: ratioText } : {}),
+    ...(result5 === 'PASS' ? { verdict: 'PASS' as const } : result5 === '**MISS**' ? { verdict: 'MISS' as const } : {}),
+  })));
   out.push('', misses === 0 ? 'All targets met.' : `${misses} row(s) MISS their target (the bench still exits 0: it is a report).`, '');
   process.stdout.write(`${out.join('\n')}\n`);
 }

@@ -25,6 +25,7 @@ import { readMetrics } from '../src/metrics/read.ts';
 import type { MetricsRequest, MetricsSource } from '../src/metrics/source.ts';
 import type { CloudResource } from '../src/stores/graph.ts';
 import type { CloudAccountConfig } from '../src/tenancy/organization.ts';
+import { recordResults, verdict } from './results.ts';
 
 const latency = { aws: 200, azure: 400, gcp: 600 };
 const accounts: CloudAccountConfig[] = [
@@ -147,6 +148,12 @@ export async function runMetricsBench(): Promise<void> {
     console.log('\nMetrics 3 · cache over a repeated investigation (5 resources in three clouds, TTL 60 s)\n');
     console.log(table(['run', 'cache hits', 'provider calls', 'elapsed'], rows));
     console.log(`\ncache hit rate over the three runs: ${((100 * hits) / lookups).toFixed(0)}% (${hits}/${lookups}); the repeated run made no provider call.`);
+    const big = callRows.at(-1) ?? [];
+    await recordResults('metrics', 20, [
+      { figure: `CloudWatch GetMetricData calls for ${String(big[1])} metric queries`, result: String(big[2]), target: `≤ ${String(big[3])}`, baseline: `${String(big[1])} (one GetMetricStatistics per metric)`, ratio: `${(Number(big[1]) / Number(big[2])).toFixed(0)}×`, verdict: verdict(big[4] === 'OK') },
+      { figure: 'Three clouds read in parallel, elapsed (simulated provider latency)', result: `${parallel.ms.toFixed(0)} ms`, target: `≤ 1.25 × slowest (${(slowest * 1.25).toFixed(0)} ms)`, baseline: `${sequential.ms.toFixed(0)} ms (one after the other)`, ratio: `${(sequential.ms / parallel.ms).toFixed(1)}×`, verdict: verdict(ratio <= 1.25) },
+      { figure: 'Metrics cache hit rate, repeated investigation', result: `${((100 * hits) / lookups).toFixed(0)}%` },
+    ]);
     s.aws.close();
     await s.gcp.close();
   } finally {
