@@ -6,6 +6,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   /** The ts the fake answered with (chat.postMessage), so a test can follow threads. */
   ts?: string;
+  /** When the call arrived (performance.now()), for benchmarks. */
+  at: number;
 }
 
 /**
@@ -88,7 +90,7 @@ export class FakeSlack {
     const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
     if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
-    const call: SlackCall = { method, args };
+    const call: SlackCall = { method, args, at: performance.now() };
     const limit = this.limits.find((l) => l.method === method);
     if (limit && limit.skip > 0) limit.skip -= 1;
     else if (limit) {
@@ -103,7 +105,7 @@ export class FakeSlack {
       case 'chat.postMessage': {
         const ts = this.nextTs();
         call.ts = ts;
-        this.messages.set(ts, { method: 'message', args: { ...args }, ts });
+        this.messages.set(ts, { method: 'message', args: { ...args }, ts, at: call.at });
         return { status: 200, body: { ok: true, channel: args.channel, ts, message: { type: 'message', text: args.text, ts, bot_id: 'BBOT00001', ...(args.thread_ts ? { thread_ts: args.thread_ts } : {}), ...(args.blocks ? { blocks: args.blocks } : {}) } } };
       }
       case 'chat.update': {
