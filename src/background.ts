@@ -2,6 +2,9 @@ import type { Logger } from './logging.ts';
 import { serviceMetrics } from './observability/metrics.ts';
 import { inSpan } from './observability/tracing.ts';
 
+/** What a thread is told when shutdown cut its answer short (every chat surface says the same). */
+export const interruptedText = ':warning: This investigation was interrupted because the bot is restarting. Please ask again in a minute.';
+
 /** Tells the user their work was cut short (e.g. "interrupted by a restart, ask again"). */
 export type InterruptNotice = () => Promise<unknown>;
 

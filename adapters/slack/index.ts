@@ -5,7 +5,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { z } from 'zod';
 import type { AlertService } from '../../src/alerts/service.ts';
 import { parseChatAlert } from '../../src/alerts/sources/index.ts';
-import type { BackgroundWork } from '../../src/background.ts';
+import { interruptedText, type BackgroundWork } from '../../src/background.ts';
 import type { ChatChannel } from '../../src/chat/port.ts';
 import { parseCommand, helpText } from '../../src/commands.ts';
 import type { Companion, Inbound } from '../../src/companion.ts';
@@ -46,7 +46,6 @@ export interface SlackAdapter extends HttpPlugin {
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
 /** Posted when shutdown cut an investigation short, so nobody waits for an answer that will not come. */
-const interruptedText = ':warning: This investigation was interrupted because the bot is restarting. Please ask again in a minute.';
 const maxClockSkewSeconds = 300;
 
 /**

@@ -1,5 +1,5 @@
 import type { Activity, TurnContext } from 'botbuilder';
-import type { BackgroundWork } from '../../src/background.ts';
+import { interruptedText, type BackgroundWork } from '../../src/background.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
 import { parseCommand } from '../../src/commands.ts';
 import type { Companion } from '../../src/companion.ts';
@@ -72,7 +72,7 @@ export class TeamsHandlers {
       this.deps.logger.info({ activityId: activity.id }, 'duplicate Teams activity ignored');
       return;
     }
-    this.deps.background.run('teams.message', () => this.answer(activity));
+    this.deps.background.run('teams.message', () => this.answer(activity), () => this.interrupted(activity));
   }
 
   private async answer(activity: MessageActivity): Promise<void> {
@@ -99,6 +99,15 @@ export class TeamsHandlers {
       const [answer, ...approvals] = contentMessages(reply);
       if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
       for (const approval of approvals) await outbox.send(approval);
+    });
+  }
+
+  /** Shutdown cut the answer short: say so in the thread, so nobody waits for an answer that will not come. */
+  private async interrupted(activity: MessageActivity): Promise<void> {
+    const channel = await this.channelReference(activity);
+    const place = placeOf(activity);
+    await this.deps.connector.open(inConversation(channel, place.threadId ?? activity.conversation.id), async (outbox) => {
+      await outbox.send(textMessage(interruptedText));
     });
   }
 

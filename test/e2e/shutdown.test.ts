@@ -5,7 +5,9 @@ import { fileURLToPath } from 'node:url';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { testBotToken, testSigningSecret } from '../support/bot.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
+import { FakeTeamsConnector } from '../support/fake-teams.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { postActivity, teamsActivity } from '../support/teams-activities.ts';
 
 const bin = fileURLToPath(new URL('../../bin/cloud-companion.mjs', import.meta.url));
 const model = 'qwen2.5:7b-instruct';
@@ -58,6 +60,7 @@ class SlowOllama {
 
 describe('SIGTERM during an investigation (the bot as a child process)', () => {
   const slack = new FakeSlack();
+  const teams = new FakeTeamsConnector();
   const ollama = new SlowOllama();
   let child: ChildProcess | undefined;
   let url = '';
@@ -69,6 +72,8 @@ describe('SIGTERM during an investigation (the bot as a child process)', () => {
         PATH: process.env.PATH ?? '', HOME: process.env.HOME ?? '', PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'info',
         SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl,
         OLLAMA_BASE_URL: ollama.url, SHUTDOWN_DEADLINE_SECONDS: String(deadlineSeconds),
+        // Teams without an app id: unauthenticated, local use (the connector is the fake).
+        TEAMS_ENABLED: 'true',
       },
       stdio: ['ignore', 'pipe', 'pipe'],
     });
@@ -100,11 +105,13 @@ describe('SIGTERM during an investigation (the bot as a child process)', () => {
   beforeEach(async () => {
     stdout = '';
     await slack.start();
+    await teams.start();
     await ollama.start();
   });
   afterEach(async () => {
     if (child && child.exitCode === null) child.kill('SIGKILL');
     await ollama.stop();
+    await teams.stop();
     await slack.stop();
   });
 
@@ -139,5 +146,17 @@ describe('SIGTERM during an investigation (the bot as a child process)', () => {
     expect(await exitCode()).toBe(0);
     const notes = slack.responses.filter((r) => r.path.includes('slow')).map((r) => String(r.body.text));
     expect(notes.some((t) => t.includes('interrupted because the bot is restarting') && t.includes('ask again'))).toBe(true);
+  }, 60_000);
+
+  it('tells a Teams thread the same when its investigation is cut off', async () => {
+    await startChild(1);
+    const mention = teamsActivity('channel-mention', teams.serviceUrl('00000000-0000-0000-0000-000000000001'), (a) => { a.id = 'interrupted-1'; });
+    expect((await postActivity(url, mention)).status).toBe(200);
+    await vi.waitFor(() => expect(ollama.held.length).toBe(1), { timeout: 20_000, interval: 50 });
+
+    child?.kill('SIGTERM');
+    expect(await exitCode()).toBe(0);
+    const notes = teams.calls.map((c) => String(c.activity.text ?? ''));
+    expect(notes.some((t) => t.includes('interrupted because the bot is restarting') && t.includes('ask again')), JSON.stringify(teams.calls.map((c) => [c.kind, c.activity.text]))).toBe(true);
   }, 60_000);
 });
