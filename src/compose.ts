@@ -4,12 +4,12 @@ import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { createApiPlugin } from './api/plugin.ts';
 import { postApprovalNotices } from './approvals/notices.ts';
 import { createAlerting } from './alerts/index.ts';
-import { startVerificationSweeper } from './approvals/sweeper.ts';
 import { BackgroundWork } from './background.ts';
 import { ChatChannels } from './chat/port.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
+import { startSweeper } from './sweeper.ts';
 import { startTracing } from './observability/tracing.ts';
 import { createHttpApp, listen, type HttpPlugin, type ServerState } from './server/http.ts';
 import { createReadiness } from './server/readiness.ts';
@@ -28,8 +28,8 @@ export interface RunningBot {
 /** Without Slack settings, Slack's URL explains what is missing instead of a bare 404. */
 const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
 
-/** How often overdue verifications are looked for (they are due minutes after an action). */
-const verificationSweepMs = 60_000;
+/** How often stored work (due verifications, queued alerts) is looked for. */
+const sweepIntervalMs = 60_000;
 
 const slackNotConfigured: HttpPlugin = {
   name: 'slack (not configured)',
@@ -93,8 +93,12 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const readiness = createReadiness(config);
     const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
-    // Once every chat channel is registered: verifications overdue from before a restart post their follow-ups.
-    const sweeper = startVerificationSweeper(runtime.approvals, logger, verificationSweepMs);
+    // Once every chat channel is registered: work left by a previous process (verifications due,
+    // alerts accepted but not yet in their threads) is picked up, then looked for every minute.
+    const sweepers = [
+      startSweeper('verifications', () => runtime.approvals.sweepVerifications(), logger, sweepIntervalMs),
+      startSweeper('alert-inbox', () => alerting.service.sweepInbox(), logger, sweepIntervalMs),
+    ];
     return {
       url: server.url,
       runtime,
@@ -103,7 +107,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         // Refuse new work at once (503 + Retry-After: the platforms retry, another replica answers),
         // but keep the listener so in-flight requests still get their responses.
         state.draining = true;
-        sweeper.stop();
+        for (const sweeper of sweepers) sweeper.stop();
         logger.info({ inFlight: background.size, deadlineMs }, 'shutting down: draining in-flight work');
         if (!(await background.drain(deadlineMs))) {
           const told = await background.interruptRemaining();

@@ -18,11 +18,11 @@ export interface Alerting {
 /** Alert threads for one running bot: posts go through the chat channels the adapters register. */
 export function createAlerting(config: Config, runtime: Runtime, chat: ChatChannels, background: BackgroundWork, logger: Logger, now?: () => number): Alerting {
   const service = new AlertService({
-    companion: runtime.companion, tenants: runtime.stores.tenants, threads: runtime.stores.alertThreads, storms: runtime.stores.alertStorms,
+    companion: runtime.companion, tenants: runtime.stores.tenants, threads: runtime.stores.alertThreads, storms: runtime.stores.alertStorms, inbox: runtime.stores.alertInbox,
     chat, settings: config.alerts, logger: logger.child({ component: 'alerts' }), ...(now ? { now } : {}),
   });
   const plugin = alertWebhookPlugin({
-    service, tenants: runtime.stores.tenants, idempotency: runtime.stores.idempotency, background, logger,
+    service, tenants: runtime.stores.tenants, idempotency: runtime.stores.idempotency, inbox: runtime.stores.alertInbox, background, logger,
     maxBodyBytes: config.maxBodyBytes, secrets: config.alerts.secrets, ...(now ? { now } : {}),
     apiKeys: new ApiKeyAuth({ stores: runtime.stores, background, logger, ...(now ? { now: () => new Date(now()) } : {}) }),
   });

@@ -3,6 +3,7 @@ import type { Companion, Inbound } from '../companion.ts';
 import { CompanionError } from '../errors.ts';
 import type { Logger } from '../logging.ts';
 import type { RequestContext } from '../request.ts';
+import type { AlertInbox, InboxEntry } from '../stores/alert-inbox.ts';
 import type { AlertStormStore } from '../stores/alert-storms.ts';
 import type { AlertRecord, AlertThread, AlertThreadStore } from '../stores/alert-threads.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
@@ -22,11 +23,15 @@ export interface AlertServiceDeps {
   tenants: TenantDirectory;
   threads: AlertThreadStore;
   storms: AlertStormStore;
+  inbox: AlertInbox;
   chat: ChatChannels;
   settings: AlertSettings;
   logger: Logger;
   now?: () => number;
 }
+
+/** How long a claimed inbox entry is held before another worker may take it over (investigations take minutes at most). */
+const inboxLeaseMs = 10 * 60_000;
 
 /** Where an alert arrived, which decides where its thread is. */
 type Arrival =
@@ -57,6 +62,39 @@ export class AlertService {
     if (!this.deps.chat.get(channel.platform)) return { ok: false, message: `The alert channel of "${org.id}" is on ${channel.platform}, which is not configured on this bot.` };
     const workspaceId = channel.workspaceId ?? (channel.platform === 'slack' ? org.bindings.slack.teams[0] : org.bindings.teams.tenants[0]);
     return { ok: true, address: { platform: channel.platform, channelId: channel.channelId, ...(workspaceId ? { workspaceId } : {}) } };
+  }
+
+  /**
+   * Delivers an accepted webhook delivery once: claimed (so the request's own task, a sweeper and
+   * other replicas never deliver it twice), delivered, then removed. A crash mid-way leaves the
+   * claim to lapse and a later sweep delivers it; alerts already threaded then join their threads.
+   */
+  async deliverQueued(entry: InboxEntry): Promise<boolean> {
+    const now = this.now();
+    if (!(await this.deps.inbox.claim(entry.orgId, entry.id, now, now + inboxLeaseMs))) return false;
+    const org = await this.deps.tenants.getOrganization(entry.orgId);
+    if (org) await this.deliver(org, entry.alerts);
+    else this.deps.logger.warn({ orgId: entry.orgId, entry: entry.id }, 'queued alerts dropped: the organization no longer exists');
+    await this.deps.inbox.complete(entry.orgId, entry.id);
+    return true;
+  }
+
+  /** Delivers every queued entry nobody holds (after a restart, or a crashed replica's); returns how many. */
+  async sweepInbox(batch = 50): Promise<number> {
+    let delivered = 0;
+    for (;;) {
+      const pending = await this.deps.inbox.pending(this.now(), batch);
+      for (const entry of pending) {
+        try {
+          if (await this.deliverQueued(entry)) delivered += 1;
+        } catch (error) {
+          this.deps.logger.error({ orgId: entry.orgId, entry: entry.id, err: error }, 'queued alerts could not be delivered; retrying after the claim lapses');
+        }
+      }
+      if (pending.length < batch) break;
+    }
+    if (delivered > 0) this.deps.logger.info({ delivered }, 'queued alerts delivered');
+    return delivered;
   }
 
   /** Alerts from a webhook: each gets its own thread in the organization's alert channel. */

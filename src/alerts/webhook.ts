@@ -1,8 +1,10 @@
+import { randomUUID } from 'node:crypto';
 import express, { type Express, type Request, type Response } from 'express';
 import { ApiKeyAuth, organizationOfKey } from '../api/key-auth.ts';
 import type { BackgroundWork } from '../background.ts';
 import type { Logger } from '../logging.ts';
 import type { HttpPlugin } from '../server/http.ts';
+import type { AlertInbox, InboxEntry } from '../stores/alert-inbox.ts';
 import type { IdempotencyStore } from '../stores/idempotency.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
 import { WebhookSource } from './alert.ts';
@@ -14,6 +16,8 @@ export interface AlertWebhookOptions {
   service: AlertService;
   tenants: TenantDirectory;
   idempotency: IdempotencyStore;
+  /** Accepted alerts are written here before the 202, so a restart loses none. */
+  inbox: AlertInbox;
   background: BackgroundWork;
   logger: Logger;
   maxBodyBytes: number;
@@ -105,8 +109,18 @@ async function handle(req: Request, res: Response, options: AlertWebhookOptions,
     return;
   }
   if (outcome.truncated) log.warn({ orgId: org.id, source: source.data, truncated: outcome.truncated }, 'the source left alerts out of this notification');
+  const entry: InboxEntry = { id: randomUUID(), orgId: org.id, source: source.data, alerts: outcome.alerts, receivedAt: (options.now ?? Date.now)() };
+  try {
+    await options.inbox.add(entry);
+  } catch (error) {
+    // Not stored, so not accepted: the provider retries (the delivery id is released for that).
+    log.error({ err: error, orgId: org.id, source: source.data }, 'could not queue the alerts');
+    if (outcome.deliveryId) await options.idempotency.release(`alerts:${org.id}:${source.data}:delivery:${outcome.deliveryId}`).catch(() => undefined);
+    res.status(503).set('retry-after', '30').json({ error: 'store_unavailable', message: 'The alerts could not be queued; retry shortly.' });
+    return;
+  }
   res.status(202).json({ status: 'accepted', alerts: outcome.alerts.length });
   options.background.run('alerts.webhook', async () => {
-    await options.service.deliver(org, outcome.alerts);
+    await options.service.deliverQueued(entry);
   });
 }

@@ -4,5 +4,7 @@
  */
 export interface IdempotencyStore {
   claim(key: string, ttlMs: number): Promise<boolean>;
+  /** Forgets a claim whose work could not be accepted, so the sender's retry is not taken for a duplicate. */
+  release(key: string): Promise<void>;
   close(): Promise<void>;
 }

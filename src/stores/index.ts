@@ -1,5 +1,6 @@
 import type { ApprovalStore } from '../approvals/types.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
+import type { AlertInbox } from './alert-inbox.ts';
 import type { AlertStormStore } from './alert-storms.ts';
 import type { AlertThreadStore } from './alert-threads.ts';
 import type { ApiKeyStore } from './api-keys.ts';
@@ -26,12 +27,14 @@ export interface Stores {
   alertThreads: AlertThreadStore;
   /** Per-organization alert storm counters and summaries. */
   alertStorms: AlertStormStore;
+  /** Accepted webhook alerts until they reach their threads (survives a restart with Neo4j). */
+  alertInbox: AlertInbox;
   /** Human-readable names of the backends, for start-up logs and status lines. */
   describe: { graph: string; runbooks: string; state: string };
 }
 
 export async function closeStores(stores: Stores): Promise<void> {
-  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms, stores.tenants];
+  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms, stores.alertInbox, stores.tenants];
   // Distinct objects only: one Neo4j-backed object may serve several roles.
   await Promise.allSettled([...new Set(closers)].map((store) => store.close()));
 }

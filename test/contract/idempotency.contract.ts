@@ -35,6 +35,17 @@ export function idempotencyStoreContract(name: string, make: (now: () => number)
       await expect(idempotency.claim(key, 1_000)).resolves.toBe(true);
     });
 
+    it('forgets a released claim, so the next claim wins; releasing an unknown key is harmless', async () => {
+      const [key, other] = [newKey(), newKey()];
+      await expect(idempotency.claim(key, 60_000)).resolves.toBe(true);
+      await expect(idempotency.claim(other, 60_000)).resolves.toBe(true);
+      await idempotency.release(key);
+      await idempotency.release(newKey());
+      await expect(idempotency.claim(key, 60_000)).resolves.toBe(true);
+      await expect(idempotency.claim(key, 60_000)).resolves.toBe(false);
+      await expect(idempotency.claim(other, 60_000)).resolves.toBe(false);
+    });
+
     it('keeps keys apart, hostile ones included', async () => {
       const suffix = randomUUID();
       const keys = [`o'brien "x"`, 'back`tick`', `'}) MATCH (n) DETACH DELETE n //`, '{', 'name:* OR', '{ Get { Runbook { text } } }', ''].map((k) => `${k}${suffix}`);

@@ -71,7 +71,7 @@ describe('Teams: an approval slower than the invoke timeout, and the unauthentic
   it('answers 500 when it cannot record an activity (the store is down), so Teams delivers it again', async () => {
     const failing = createTeamsAdapter({
       appType: 'SingleTenant', maxBodyBytes: 1_048_576, companion: runtime.companion,
-      idempotency: { claim: async () => { throw new Error('Neo4j unavailable'); }, close: async () => undefined },
+      idempotency: { claim: async () => { throw new Error('Neo4j unavailable'); }, release: async () => undefined, close: async () => undefined },
       references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger: pino({ level: 'silent' }),
     });
     const other = await listen(createHttpApp(runtime, [failing]), 0, '127.0.0.1');

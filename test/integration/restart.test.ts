@@ -1,5 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { afterAll, beforeAll, describe, expect, inject, it, vi } from 'vitest';
+import { webhookParsers } from '../../src/alerts/sources/index.ts';
 import type { RunningBot } from '../../src/compose.ts';
+import { alertFixtureText } from '../support/alert-fixtures.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { blockActionsBody, postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import { RecordingExecutor, startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
@@ -23,7 +26,7 @@ describe('a restart between an action and its verification', () => {
     await slack.start();
     const services = inject('services');
     env = {
-      SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl, ACTION_VERIFY_AFTER_MINUTES: '1',
+      SLACK_SIGNING_SECRET: testSigningSecret, SLACK_BOT_TOKEN: testBotToken, SLACK_API_URL: slack.apiUrl, ACTION_VERIFY_AFTER_MINUTES: '1', ALERT_STORM_LIMIT: '1000',
       NEO4J_URI: services.NEO4J_URI, NEO4J_USER: services.NEO4J_USER, NEO4J_PASSWORD: services.NEO4J_PASSWORD,
       WEAVIATE_URL: services.WEAVIATE_URL, WEAVIATE_GRPC_URL: services.WEAVIATE_GRPC_URL,
     };
@@ -80,5 +83,39 @@ describe('a restart between an action and its verification', () => {
     const verified = (await second.runtime.stores.audit.list('demo', { subjectId: approve.value })).filter((e) => e.type === 'action.verified');
     expect(verified).toHaveLength(1);
     expect(executor.executed.map((a) => a.id)).toEqual([approve.value]);
-  });
+  }, 90_000);
+
+  it('loses no accepted alert: what a stopped process queued is delivered by the next one, once', async () => {
+    const payload = JSON.parse(alertFixtureText('alertmanager/firing-group.json')) as { alerts: { fingerprint: string; labels: Record<string, string>; annotations: Record<string, string> }[] };
+    const run = randomUUID().slice(0, 8);
+    for (const alert of payload.alerts) {
+      alert.fingerprint = `${alert.fingerprint}-${run}`;
+      alert.labels.alertname = `${alert.labels.alertname ?? 'Alert'}-${run}`;
+      alert.annotations.summary = `${alert.annotations.summary ?? ''} (${run})`;
+    }
+    const parsed = webhookParsers.alertmanager({ body: payload, headers: {} });
+    if (parsed.kind !== 'alerts') throw new Error('fixture did not parse');
+    // The state a crash between the webhook's 202 and the delivery leaves: the entry written, nothing posted.
+    const first = await startTestBot(env, { executor, scheduler: { schedule: () => undefined } });
+    const entry = { id: randomUUID(), orgId: 'demo', source: 'alertmanager' as const, alerts: parsed.alerts, receivedAt: Date.now() };
+    await first.runtime.stores.alertInbox.add(entry);
+    // It had claimed the entry and died mid-delivery; the claim holds for 20 s (which also keeps the
+    // bots of other test files sharing this database off it until the next process looks).
+    expect(await first.runtime.stores.alertInbox.claim('demo', entry.id, Date.now(), Date.now() + 20_000)).toBe(true);
+    await first.stop();
+    slack.reset();
+
+    // The next process (a restart, or another replica) sweeps the inbox at start, after the claim lapsed.
+    const second = await startTestBot(env, { executor, scheduler: { schedule: () => undefined }, now: () => new Date(Date.now() + 25_000) });
+    bots.push(second);
+    const titled = (c: SlackCall): boolean => c.args.channel === 'C0000ALERTS' && c.args.thread_ts === undefined && JSON.stringify(c.args).includes(run);
+    await vi.waitFor(() => expect(slack.callsOf('chat.postMessage').filter(titled)).toHaveLength(2), { timeout: 30_000, interval: 100 });
+    await vi.waitFor(async () => {
+      expect((await second.runtime.stores.alertInbox.pending(Date.now() + 3_600_000, 10_000)).some((e) => e.id === entry.id)).toBe(false);
+    }, { timeout: 30_000, interval: 100 });
+    await vi.waitFor(() => expect(second.background.size).toBe(0), { timeout: 30_000, interval: 50 });
+    for (const parent of slack.callsOf('chat.postMessage').filter(titled)) {
+      expect(slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === parent.ts).length).toBeGreaterThanOrEqual(1);
+    }
+  }, 90_000);
 });

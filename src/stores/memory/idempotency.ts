@@ -14,6 +14,10 @@ export class MemoryIdempotencyStore implements IdempotencyStore {
     return true;
   }
 
+  async release(key: string): Promise<void> {
+    this.claimed.delete(key);
+  }
+
   async close(): Promise<void> {}
 
   private sweep(now: number): void {

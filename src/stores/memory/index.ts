@@ -1,4 +1,5 @@
 import type { Stores } from '../index.ts';
+import { MemoryAlertInbox } from './alert-inbox.ts';
 import { MemoryAlertStormStore } from './alert-storms.ts';
 import { MemoryAlertThreadStore } from './alert-threads.ts';
 import { MemoryApiKeyStore } from './api-keys.ts';
@@ -24,6 +25,7 @@ export function createMemoryStores(): Stores {
     references: new MemoryConversationReferenceStore(),
     alertThreads: new MemoryAlertThreadStore(),
     alertStorms: new MemoryAlertStormStore(),
+    alertInbox: new MemoryAlertInbox(),
     describe: { graph: 'in-process graph (embedded)', runbooks: 'in-process BM25 index (embedded)', state: 'in-process (embedded)' },
   };
 }

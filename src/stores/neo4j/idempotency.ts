@@ -10,11 +10,11 @@ const sweepGraceMs = 10 * 60_000;
  * Keys are global by contract (callers put the organization, platform and event id in the key).
  */
 export class Neo4jIdempotencyStore implements IdempotencyStore {
-  private readonly release: () => Promise<void>;
+  private readonly releaseConnection: () => Promise<void>;
   private claims = 0;
 
   constructor(private readonly db: Neo4jConnection, private readonly now: () => number = Date.now) {
-    this.release = db.acquire();
+    this.releaseConnection = db.acquire();
   }
 
   /**
@@ -41,8 +41,14 @@ export class Neo4jIdempotencyStore implements IdempotencyStore {
     return claimed;
   }
 
+  async release(key: string): Promise<void> {
+    await this.db.write(async (tx) => {
+      await tx.run('MATCH (k:IdempotencyKey {key: $key}) DELETE k', { key });
+    });
+  }
+
   async close(): Promise<void> {
-    await this.release();
+    await this.releaseConnection();
   }
 
   /**

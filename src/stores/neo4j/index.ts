@@ -1,5 +1,6 @@
 import type { Logger } from '../../logging.ts';
 import type { Stores } from '../index.ts';
+import { Neo4jAlertInbox } from './alert-inbox.ts';
 import { Neo4jAlertStormStore } from './alert-storms.ts';
 import { Neo4jAlertThreadStore } from './alert-threads.ts';
 import { Neo4jApiKeyStore } from './api-keys.ts';
@@ -64,6 +65,7 @@ export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo
       references: new Neo4jConversationReferenceStore(db),
       alertThreads: new Neo4jAlertThreadStore(db),
       alertStorms: new Neo4jAlertStormStore(db),
+      alertInbox: new Neo4jAlertInbox(db),
       describe: { graph: where, state: where },
     };
   } catch (error) {

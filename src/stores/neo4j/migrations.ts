@@ -20,6 +20,7 @@ export const schemaStatements: readonly string[] = [
   'CREATE CONSTRAINT alert_thread_key IF NOT EXISTS FOR (a:AlertThread) REQUIRE (a.orgId, a.fingerprint) IS UNIQUE',
   'CREATE CONSTRAINT alert_storm_window_key IF NOT EXISTS FOR (w:AlertStormWindow) REQUIRE (w.orgId, w.key) IS UNIQUE',
   'CREATE CONSTRAINT alert_storm_summary_key IF NOT EXISTS FOR (s:AlertStormSummary) REQUIRE (s.orgId, s.key) IS UNIQUE',
+  'CREATE CONSTRAINT alert_inbox_entry_key IF NOT EXISTS FOR (e:AlertInboxEntry) REQUIRE (e.orgId, e.id) IS UNIQUE',
   // Lookups.
   'CREATE INDEX cloud_resource_name IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.name)',
   'CREATE INDEX cloud_resource_account IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.accountId)',
@@ -35,6 +36,8 @@ export const schemaStatements: readonly string[] = [
   'CREATE INDEX alert_thread_expiry IF NOT EXISTS FOR (a:AlertThread) ON (a.expiresAt)',
   'CREATE INDEX alert_storm_window_expiry IF NOT EXISTS FOR (w:AlertStormWindow) ON (w.expiresAt)',
   'CREATE INDEX alert_storm_summary_expiry IF NOT EXISTS FOR (s:AlertStormSummary) ON (s.expiresAt)',
+  // The inbox sweeper looks across organizations for entries nobody holds.
+  'CREATE INDEX alert_inbox_lease IF NOT EXISTS FOR (e:AlertInboxEntry) ON (e.leaseUntil)',
   'CREATE INDEX api_key_org IF NOT EXISTS FOR (k:ApiKey) ON (k.orgId)',
   // Fuzzy search over names and tag text (Lucene), for search tools that want ranked, tokenised matches.
   'CREATE FULLTEXT INDEX cloud_resource_text IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tagText]',
