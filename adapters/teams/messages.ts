@@ -29,6 +29,8 @@ export function contentMessages(content: string | Reply): Partial<Activity>[] {
   const rendered = renderReply(content);
   return [
     cardMessage(rendered.answer, rendered.summary),
+    // Pictures too big for the card follow it, each as an image attachment with its description.
+    ...rendered.images.map((image): Partial<Activity> => ({ type: 'message', text: plain(image.alt), attachments: [{ contentType: image.contentType, contentUrl: image.contentUrl, name: image.name }] })),
     ...rendered.approvals.map(approvalMessage),
     ...(rendered.approvalsLeftOut > 0 ? [textMessage(`${rendered.approvalsLeftOut} more approval request(s) are pending; ask \`approvals\` to see them.`)] : []),
   ];

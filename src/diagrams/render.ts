@@ -1,0 +1,66 @@
+import { Graphviz } from '@hpcc-js/wasm-graphviz';
+import { renderAsync } from '@resvg/resvg-js';
+import type { DiagramModel } from './model.ts';
+import { diagramAlt } from './describe.ts';
+import { toDot } from './dot.ts';
+import { toMermaid } from './mermaid.ts';
+
+/** A diagram ready for chat: the PNG adapters attach, the Mermaid text users paste into docs, the alt text. */
+export interface DiagramImage {
+  mimeType: 'image/png';
+  png: Uint8Array;
+  width: number;
+  height: number;
+  alt: string;
+  fileName: string;
+}
+
+export interface RenderedDiagram {
+  dot: string;
+  svg: string;
+  mermaid: string;
+  alt: string;
+}
+
+/** Widest PNG sent to chat: Slack and Teams scale it down anyway, and a bigger one only costs bytes. */
+export const maxPngWidth = 1600;
+
+let graphviz: Promise<Graphviz> | undefined;
+
+/** Graphviz compiled to WebAssembly, loaded once per process (about 0.2 s) and reused. */
+function loadGraphviz(): Promise<Graphviz> {
+  graphviz ??= Graphviz.load().catch((error: unknown) => {
+    graphviz = undefined;
+    throw error;
+  });
+  return graphviz;
+}
+
+/** Lays the model out with Graphviz `dot` and returns every text form (DOT, SVG, Mermaid, alt). */
+export async function diagramText(model: DiagramModel): Promise<RenderedDiagram> {
+  const dot = toDot(model);
+  const svg = (await loadGraphviz()).dot(dot, 'svg');
+  const alt = diagramAlt(model);
+  return { dot, svg, mermaid: toMermaid(model, alt), alt };
+}
+
+/** DOT → SVG (Graphviz WASM) → PNG (resvg): no browser, no native Graphviz. */
+export async function renderDiagram(model: DiagramModel): Promise<RenderedDiagram & { image: DiagramImage }> {
+  const text = await diagramText(model);
+  // Graphviz sizes in points; 1.5× gives crisp text, scaled down so huge layouts stay a sane file.
+  // resvg reads points as CSS points (4/3 px).
+  const widthPx = (Number(/<svg[^>]*\swidth="([\d.]+)pt"/.exec(text.svg)?.[1] ?? 0) * 4) / 3;
+  const zoom = widthPx > 0 ? Math.min(1.5, maxPngWidth / widthPx) : 1;
+  const rendered = await renderAsync(text.svg, {
+    fitTo: { mode: 'zoom', value: zoom },
+    background: '#ffffff',
+    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+  });
+  const png = rendered.asPng();
+  const { width, height } = rendered;
+  return { ...text, image: { mimeType: 'image/png', png: new Uint8Array(png), width, height, alt: text.alt, fileName: `${slug(model.title)}-diagram.png` } };
+}
+
+function slug(text: string): string {
+  return text.toLowerCase().replace(/[^a-z0-9]+/g, '-').replace(/^-|-$/g, '').slice(0, 60) || 'resources';
+}
