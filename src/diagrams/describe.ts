@@ -16,7 +16,7 @@ export function diagramAlt(model: DiagramModel): string {
   const unhealthy = model.nodes.filter((n) => n.health === 'critical' || n.health === 'warning');
   if (unhealthy.length) sentences.push(`Unhealthy: ${unhealthy.slice(0, 6).map((n) => `${name(n)} (${n.health}${n.kind === 'resource' && n.note ? `, ${oneLine(n.note, 80)}` : ''})`).join('; ')}${unhealthy.length > 6 ? `; and ${unhealthy.length - 6} more` : ''}.`);
   if (model.edges.length) {
-    const shown = model.edges.slice(0, 10).map((e) => `${name(byKey.get(e.from))} ${relationshipLabels[e.type]} ${name(byKey.get(e.to))}${e.count > 1 ? ` (×${e.count})` : ''}`);
+    const shown = model.edges.slice(0, 10).map((e) => (e.mixed ? `${e.count} links from ${name(byKey.get(e.from))} to ${name(byKey.get(e.to))}` : `${name(byKey.get(e.from))} ${relationshipLabels[e.type]} ${name(byKey.get(e.to))}${e.count > 1 ? ` (×${e.count})` : ''}`));
     sentences.push(`Links: ${shown.join('; ')}${model.edges.length > 10 ? `; and ${model.edges.length - 10} more` : ''}.`);
   } else sentences.push('No relationships are recorded between them.');
   const text = sentences.join(' ');

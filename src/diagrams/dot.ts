@@ -1,5 +1,5 @@
-import { clusters, nodeLabel, relationshipLabels, type DiagramModel, type DiagramNode } from './model.ts';
-import { edgeStyles, healthColors, oneLine, providerColors, providerNames } from './style.ts';
+import { clusters, nodeLabel, type DiagramModel, type DiagramNode } from './model.ts';
+import { edgeLabel, edgeStyles, healthColors, mixedEdgeStyle, oneLine, providerColors, providerNames } from './style.ts';
 
 const font = 'DejaVu Sans';
 
@@ -26,9 +26,9 @@ export function toDot(model: DiagramModel): string {
     lines.push('  }');
   }
   for (const edge of model.edges) {
-    const style = edgeStyles[edge.type];
-    const attrs = [`style=${style.style === 'bold' ? 'bold' : style.style}`, `color="${style.color}"`, `arrowhead=${style.arrowhead}`];
-    if (edge.count > 1) attrs.push(`label="${dotString(`${relationshipLabels[edge.type]} ×${edge.count}`)}"`, `penwidth=${Math.min(1 + Math.log2(edge.count), 5).toFixed(1)}`);
+    const style = edge.mixed ? mixedEdgeStyle : edgeStyles[edge.type];
+    const attrs = [`style=${style.style}`, `color="${style.color}"`, `arrowhead=${style.arrowhead}`];
+    if (edge.count > 1) attrs.push(`xlabel="${dotString(edgeLabel(edge))}"`, `penwidth=${Math.min(1 + Math.log2(edge.count), 4).toFixed(1)}`);
     lines.push(`  ${edge.from} -> ${edge.to} [${attrs.join(', ')}];`);
   }
   lines.push('}');
@@ -52,8 +52,9 @@ export function legend(model: DiagramModel): string[] {
   const shown = summarised > 0
     ? `${model.title}: ${model.shownResources} of ${model.totalResources} resources shown, ${summarised} collapsed into groups`
     : `${model.title}: ${model.totalResources} resource${model.totalResources === 1 ? '' : 's'}`;
+  const hidden = model.hiddenEdges > 0 ? ` ${model.hiddenEdges} less relevant link(s) not drawn.` : '';
   return [
-    `${shown}.`,
+    `${shown}.${hidden}`,
     'Fill: green ok, yellow warning, red critical, grey unknown. Border: orange AWS, blue Azure, green GCP; double border = focus.',
     'Lines: solid depends on, bold blue routes to, dotted contains, dashed attached to.',
   ];

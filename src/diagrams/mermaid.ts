@@ -1,5 +1,5 @@
-import { clusters, nodeLabel, relationshipLabels, type DiagramModel } from './model.ts';
-import { healthColors, oneLine, providerColors, providerNames } from './style.ts';
+import { clusters, nodeLabel, type DiagramModel } from './model.ts';
+import { edgeLabel, healthColors, oneLine, providerColors, providerNames } from './style.ts';
 import type { RelationshipType } from '../stores/graph.ts';
 
 /**
@@ -11,14 +11,19 @@ export function mermaidText(text: string): string {
   return oneLine(text, 10_000).replace(/[#"<>&`]/g, (c) => `#${c.charCodeAt(0)};`);
 }
 
+function accessible(text: string): string {
+  return text.replace(/</g, '‹').replace(/>/g, '›');
+}
+
 const arrows: Record<RelationshipType, string> = { DEPENDS_ON: '-->', ROUTES_TO: '==>', CONTAINS: '-.->', ATTACHED_TO: '-.-' };
 
 /** The model as a Mermaid flowchart (left to right), with accessible title and description. */
 export function toMermaid(model: DiagramModel, alt: string): string {
   const lines: string[] = ['flowchart LR'];
-  // accTitle/accDescr run to the end of the line: one line each, no entity codes needed.
-  lines.push(`  accTitle: ${oneLine(model.title, 200)}`);
-  lines.push(`  accDescr: ${oneLine(alt, 1000)}`);
+  // accTitle/accDescr run to the end of the line and are not entity-decoded: one line each, with
+  // angle brackets swapped for look-alikes so no renderer can mistake a name for markup.
+  lines.push(`  accTitle: ${accessible(oneLine(model.title, 200))}`);
+  lines.push(`  accDescr: ${accessible(oneLine(alt, 1000))}`);
   const styles: string[] = [];
   for (const cluster of clusters(model)) {
     lines.push(`  subgraph ${cluster.key}["${mermaidText(`${providerNames[cluster.provider]} · ${oneLine(cluster.accountId)} · ${oneLine(cluster.region)}`)}"]`);
@@ -34,8 +39,7 @@ export function toMermaid(model: DiagramModel, alt: string): string {
     styles.push(`  style ${cluster.key} fill:#ffffff,stroke:${providerColors[cluster.provider]},stroke-dasharray:6 4`);
   }
   for (const edge of model.edges) {
-    const label = `${relationshipLabels[edge.type]}${edge.count > 1 ? ` ×${edge.count}` : ''}`;
-    lines.push(`  ${edge.from} ${arrows[edge.type]}|"${mermaidText(label)}"| ${edge.to}`);
+    lines.push(`  ${edge.from} ${edge.mixed ? '-->' : arrows[edge.type]}|"${mermaidText(edgeLabel(edge))}"| ${edge.to}`);
   }
   lines.push(...styles);
   return `${lines.join('\n')}\n`;

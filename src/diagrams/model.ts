@@ -14,6 +14,8 @@ export interface DiagramEdge {
   type: RelationshipType;
   /** How many resource-level edges a collapsed edge stands for (1 between two resources). */
   count: number;
+  /** A collapsed edge standing for relationships of several types (into or out of a group). */
+  mixed?: boolean;
 }
 
 /**
@@ -28,6 +30,8 @@ export interface DiagramModel {
   totalResources: number;
   /** Resources drawn one by one (the rest are inside groups). */
   shownResources: number;
+  /** Edges left out to keep the picture legible (the least relevant, beyond the edge budget). */
+  hiddenEdges: number;
 }
 
 /** A cluster: one account in one region of one provider. */

@@ -24,6 +24,7 @@ export interface RenderedDiagram {
 
 /** Widest PNG sent to chat: Slack and Teams scale it down anyway, and a bigger one only costs bytes. */
 export const maxPngWidth = 1600;
+export const maxPngHeight = 2400;
 
 let graphviz: Promise<Graphviz> | undefined;
 
@@ -49,8 +50,9 @@ export async function renderDiagram(model: DiagramModel): Promise<RenderedDiagra
   const text = await diagramText(model);
   // Graphviz sizes in points; 1.5× gives crisp text, scaled down so huge layouts stay a sane file.
   // resvg reads points as CSS points (4/3 px).
-  const widthPx = (Number(/<svg[^>]*\swidth="([\d.]+)pt"/.exec(text.svg)?.[1] ?? 0) * 4) / 3;
-  const zoom = widthPx > 0 ? Math.min(1.5, maxPngWidth / widthPx) : 1;
+  const size = (name: string): number => (Number(new RegExp(`<svg[^>]*\\s${name}="([\\d.]+)pt"`).exec(text.svg)?.[1] ?? 0) * 4) / 3;
+  const [widthPx, heightPx] = [size('width'), size('height')];
+  const zoom = widthPx > 0 && heightPx > 0 ? Math.min(1.5, maxPngWidth / widthPx, maxPngHeight / heightPx) : 1;
   const rendered = await renderAsync(text.svg, {
     fitTo: { mode: 'zoom', value: zoom },
     background: '#ffffff',

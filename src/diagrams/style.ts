@@ -1,5 +1,5 @@
 import type { CloudResource, RelationshipType } from '../stores/graph.ts';
-import type { Health } from './model.ts';
+import { relationshipLabels, type DiagramEdge, type Health } from './model.ts';
 
 /** Border colour per provider, fill per health: the same palette in PNG and Mermaid. */
 export const providerColors: Record<CloudResource['provider'], string> = { aws: '#ff9900', azure: '#0078d4', gcp: '#34a853' };
@@ -18,6 +18,15 @@ export const edgeStyles: Record<RelationshipType, EdgeStyle> = {
   CONTAINS: { style: 'dotted', color: '#8250df', arrowhead: 'odiamond' },
   ATTACHED_TO: { style: 'dashed', color: '#6e7781', arrowhead: 'dot' },
 };
+
+/** A collapsed edge of several relationship types: neutral grey, arrow only. */
+export const mixedEdgeStyle: EdgeStyle = { style: 'solid', color: '#8c959f', arrowhead: 'normal' };
+
+/** What a collapsed edge says: its type and count, or just the count when types are mixed. */
+export function edgeLabel(edge: DiagramEdge): string {
+  if (edge.mixed) return `${edge.count} links`;
+  return edge.count > 1 ? `${relationshipLabels[edge.type]} ×${edge.count}` : relationshipLabels[edge.type];
+}
 
 /** Names longer than this are cut with an ellipsis so one resource cannot stretch the picture. */
 export const maxLabelChars = 40;

@@ -18,11 +18,14 @@ export interface SummariseOptions {
   maxNodes?: number;
   /** Collapsed groups at most; beyond that, groups merge per account and region. */
   maxGroups?: number;
+  /** Edges drawn at most; the least relevant beyond this are counted, not drawn. */
+  maxEdges?: number;
 }
 
 /** About what stays legible in a chat-sized PNG. */
 export const defaultMaxNodes = 40;
 export const defaultMaxGroups = 12;
+export const defaultMaxEdges = 80;
 
 const healthRank: Record<Health, number> = { critical: 3, warning: 2, unknown: 1, ok: 0 };
 
@@ -34,6 +37,7 @@ const healthRank: Record<Health, number> = { critical: 3, warning: 2, unknown: 1
 export function summarise(input: DiagramInput, options: SummariseOptions = {}): DiagramModel {
   const maxNodes = Math.max(1, options.maxNodes ?? defaultMaxNodes);
   const maxGroups = Math.max(1, options.maxGroups ?? defaultMaxGroups);
+  const maxEdges = Math.max(0, options.maxEdges ?? defaultMaxEdges);
   const byId = new Map(input.resources.map((r) => [r.id, r]));
   const relationships = dedupe(input.relationships.filter((r) => byId.has(r.from) && byId.has(r.to) && r.from !== r.to));
   const degree = new Map<string, number>();
@@ -68,19 +72,30 @@ export function summarise(input: DiagramInput, options: SummariseOptions = {}): 
     nodes.push({ kind: 'group', key, provider: group.provider, accountId: group.accountId, region: group.region, type: group.type, count: group.ids.length, health: group.health });
   });
 
+  // Edges into or out of a group merge across types: one counted line per pair, not one per type.
+  const isGroup = (key: string): boolean => key.startsWith('g');
   const edges = new Map<string, DiagramEdge>();
   for (const rel of relationships) {
     const from = keyOf.get(rel.from);
     const to = keyOf.get(rel.to);
     if (!from || !to || from === to) continue;
-    const id = `${from}\u0000${to}\u0000${rel.type}`;
+    const grouped = isGroup(from) || isGroup(to);
+    const id = grouped ? `${from}\u0000${to}` : `${from}\u0000${to}\u0000${rel.type}`;
     const edge = edges.get(id);
-    if (edge) edge.count += 1;
-    else edges.set(id, { from, to, type: rel.type, count: 1 });
+    if (!edge) edges.set(id, { from, to, type: rel.type, count: 1 });
+    else {
+      edge.count += 1;
+      if (edge.type !== rel.type) edge.mixed = true;
+    }
   }
+  // Past the budget, keep the edges that explain the focus, then those between drawn resources, then the heaviest.
+  const focusKeys = new Set(nodes.filter((n) => n.kind === 'resource' && n.focus).map((n) => n.key));
+  const weight = (e: DiagramEdge): number => (focusKeys.has(e.from) || focusKeys.has(e.to) ? 1e6 : 0) + (isGroup(e.from) || isGroup(e.to) ? 0 : 1e3) + e.count;
+  const all = [...edges.values()];
+  const kept2 = all.length <= maxEdges ? all : [...all].sort((a, b) => weight(b) - weight(a)).slice(0, maxEdges);
   const order = new Map(nodes.map((n, i) => [n.key, i]));
-  const sortedEdges = [...edges.values()].sort((a, b) => (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0) || (order.get(a.to) ?? 0) - (order.get(b.to) ?? 0) || a.type.localeCompare(b.type));
-  return { title: input.title, nodes, edges: sortedEdges, totalResources: byId.size, shownResources: kept.length };
+  const sortedEdges = kept2.sort((a, b) => (order.get(a.from) ?? 0) - (order.get(b.from) ?? 0) || (order.get(a.to) ?? 0) - (order.get(b.to) ?? 0) || a.type.localeCompare(b.type));
+  return { title: input.title, nodes, edges: sortedEdges, totalResources: byId.size, shownResources: kept.length, hiddenEdges: all.length - kept2.length };
 }
 
 interface Group {
