@@ -41,7 +41,7 @@ export interface RenderedReply {
   approvals: ApprovalRequest[];
   /** Approval requests not posted, to stay within Teams' per-thread rate limits. */
   approvalsLeftOut: number;
-  /** Pictures too big to travel inside the card: sent after it as image attachments. */
+  /** Pictures too big to travel inside the card: attached beside it in the same message. */
   images: ImageAttachment[];
 }
 
@@ -50,7 +50,7 @@ export interface ImageAttachment {
   contentType: 'image/png';
   contentUrl: string;
   name: string;
-  /** The picture in words: sent as the message text beside it. */
+  /** The picture in words (the card says it where the picture would have been). */
   alt: string;
 }
 
@@ -86,7 +86,7 @@ export function renderReply(reply: Reply): RenderedReply {
     const picture = part.kind === 'metrics' ? part.chart : part.kind === 'diagram' ? part.image : undefined;
     const without = part.kind === 'metrics' ? { ...part, chart: undefined } : part.kind === 'diagram' ? { ...part, image: undefined } : part;
     const candidates = picture
-      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture follows below.)`, { isSubtle: true, size: 'Small' })]]
+      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture is attached below.)`, { isSubtle: true, size: 'Small' })]]
       : part.kind === 'diagram' && part.format === 'mermaid'
         ? [renderPart(part), [heading(part.title), text(`The Mermaid text is too long for a card: \`cloud-companion diagram\` prints it. ${plain(part.alt)}`, { isSubtle: true, size: 'Small' })]]
         : [renderPart(part)];
