@@ -66,3 +66,18 @@ export function memoryText(reply: Reply, maxChars = 1200): string {
   const full = body && !body.startsWith(reply.summary) ? `${reply.summary}\n${body}` : body || reply.summary;
   return full.length <= maxChars ? full : `${full.slice(0, maxChars - 1)}…`;
 }
+
+/**
+ * The reply for JSON (HTTP API): each picture's bytes as base64 (`pngBase64`) instead of a byte
+ * array, which JSON would spell out one number per byte.
+ */
+export function jsonReply(reply: Reply): unknown {
+  const encode = (image: ChartImage | DiagramImage): Record<string, unknown> => {
+    const { png, ...rest } = image;
+    return { ...rest, pngBase64: Buffer.from(png).toString('base64') };
+  };
+  return {
+    ...reply,
+    parts: reply.parts.map((part) => (part.kind === 'metrics' && part.chart ? { ...part, chart: encode(part.chart) } : part.kind === 'diagram' && part.image ? { ...part, image: encode(part.image) } : part)),
+  };
+}

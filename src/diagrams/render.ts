@@ -1,3 +1,4 @@
+import { existsSync } from 'node:fs';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { renderAsync } from '@resvg/resvg-js';
 import type { DiagramModel } from './model.ts';
@@ -37,10 +38,21 @@ function loadGraphviz(): Promise<Graphviz> {
   return graphviz;
 }
 
+/**
+ * resvg's font set: DejaVu Sans (the face Graphviz measured for) from the usual Linux location when
+ * present — loading only those files is much faster than scanning every system font on each
+ * render — else whatever the system has.
+ */
+const dejavu = ['/usr/share/fonts/truetype/dejavu/DejaVuSans.ttf', '/usr/share/fonts/truetype/dejavu/DejaVuSans-Bold.ttf'];
+const fonts = dejavu.every((file) => existsSync(file))
+  ? { loadSystemFonts: false, fontFiles: dejavu, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' }
+  : { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' };
+
 /** Lays the model out with Graphviz `dot` and returns every text form (DOT, SVG, Mermaid, alt). */
 export async function diagramText(model: DiagramModel): Promise<RenderedDiagram> {
   const dot = toDot(model);
-  const svg = (await loadGraphviz()).dot(dot, 'svg');
+  // Graphviz names the bold face as a family; SVG renderers want the family plus a weight.
+  const svg = (await loadGraphviz()).dot(dot, 'svg').replaceAll('font-family="DejaVu Sans Bold"', 'font-family="DejaVu Sans" font-weight="bold"');
   const alt = diagramAlt(model);
   return { dot, svg, mermaid: toMermaid(model, alt), alt };
 }
@@ -56,7 +68,7 @@ export async function renderDiagram(model: DiagramModel): Promise<RenderedDiagra
   const rendered = await renderAsync(text.svg, {
     fitTo: { mode: 'zoom', value: zoom },
     background: '#ffffff',
-    font: { loadSystemFonts: true, defaultFontFamily: 'DejaVu Sans', sansSerifFamily: 'DejaVu Sans' },
+    font: fonts,
   });
   const png = rendered.asPng();
   const { width, height } = rendered;

@@ -1,6 +1,7 @@
 import { PNG } from 'pngjs';
 import { describe, expect, it } from 'vitest';
 import { parseCommand } from '../../src/commands.ts';
+import { jsonReply } from '../../src/reply.ts';
 import { diagramAlt } from '../../src/diagrams/describe.ts';
 import { dotString, toDot } from '../../src/diagrams/dot.ts';
 import { mermaidText } from '../../src/diagrams/mermaid.ts';
@@ -149,5 +150,15 @@ describe('the diagram command grammar', () => {
     ['diagram checkout-api --format svg', { kind: 'help' }],
   ])('parses `%s`', (text, intent) => {
     expect(parseCommand(text)).toEqual(intent);
+  });
+});
+
+describe('pictures over JSON (HTTP API)', () => {
+  it('spells image bytes as base64, not one number per byte', async () => {
+    const { image, alt, mermaid } = await renderDiagram(summarise(fixedGraph()));
+    const json = jsonReply({ summary: 's', parts: [{ kind: 'diagram', title: 'Dependency diagram of checkout-api', format: 'png', alt, mermaid, image }] }) as { parts: { image: { pngBase64: string; png?: unknown } }[] };
+    const encoded = json.parts[0]?.image;
+    expect(encoded?.png).toBeUndefined();
+    expect(Buffer.from(encoded?.pngBase64 ?? '', 'base64').equals(Buffer.from(image.png))).toBe(true);
   });
 });
