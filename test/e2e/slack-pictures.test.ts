@@ -87,6 +87,17 @@ describe('Slack: diagrams and charts are uploaded into the thread, end to end', 
     expect(slack.uploads[0]?.altText).not.toMatch(/Azure|GCP|222222222222/);
   });
 
+  it('says in the thread when Slack refuses the upload, with the scope to add and what the picture shows', async () => {
+    slack.failOnce('files.getUploadURLExternal', 'missing_scope');
+    const { thread } = await command('diagram checkout-api');
+    expect(slack.uploads).toHaveLength(0);
+    expect(thread).toHaveLength(2);
+    const notice = String(thread[1]?.args.text);
+    expect(notice).toContain('I could not attach "Dependency diagram of checkout-api" (missing_scope)');
+    expect(notice).toContain('`files:write`');
+    expect(notice).toContain('What it shows: Dependency diagram of checkout-api');
+  });
+
   it('a target nobody can see gets a plain answer and no upload', async () => {
     const { thread } = await command('diagram no-such-thing-anywhere');
     expect(slack.uploads).toHaveLength(0);

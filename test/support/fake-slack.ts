@@ -30,6 +30,7 @@ export class FakeSlack {
   /** Calls answered with HTTP 429 (not in `calls`: Slack did not act on them). */
   readonly rateLimited: SlackCall[] = [];
   private limits: { method: string; skip: number; retryAfterSeconds: number }[] = [];
+  private failures: { method: string; error: string }[] = [];
   /** Each posted message as it stands now (chat.update applied), by ts. */
   private readonly messages = new Map<string, SlackCall>();
   /** Files shared into channels, in order (files.completeUploadExternal). */
@@ -87,6 +88,11 @@ export class FakeSlack {
     this.limits.push({ method, skip, retryAfterSeconds });
   }
 
+  /** Answers the next call of `method` with `{ ok: false, error }`, as Slack does for a missing scope or a disabled feature. */
+  failOnce(method: string, error: string): void {
+    this.failures.push({ method, error });
+  }
+
   /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
@@ -94,6 +100,7 @@ export class FakeSlack {
     this.rateLimited.length = 0;
     this.uploads.length = 0;
     this.limits = [];
+    this.failures = [];
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: Record<string, unknown> }> {
@@ -118,6 +125,11 @@ export class FakeSlack {
       return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
     }
     this.calls.push(call);
+    const failure = this.failures.find((f) => f.method === method);
+    if (failure) {
+      this.failures = this.failures.filter((f) => f !== failure);
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
     switch (method) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: 'T00000001', user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
