@@ -2,7 +2,7 @@ import type { Intent } from './request.ts';
 
 /**
  * The `/cloud` grammar, shared by every surface: `ask <question>` (the default), `resource <name>`,
- * `deps <name>`, `metrics <name> [window]`, `runbook <query>`, `approvals`, `help`.
+ * `deps <name>`, `metrics <name> [window]`, `diagram <target> [--format mermaid]`, `runbook <query>`, `approvals`, `help`.
  */
 export function parseCommand(text: string): Intent {
   const trimmed = text.trim();
@@ -25,6 +25,8 @@ export function parseCommand(text: string): Intent {
       return { kind: 'approvals' };
     case 'metrics':
       return parseMetrics(restWords);
+    case 'diagram':
+      return parseDiagram(restWords);
     default:
       return { kind: 'ask', question: trimmed };
   }
@@ -43,12 +45,30 @@ function parseMetrics(words: string[]): Intent {
   return { kind: 'metrics', name: words.join(' '), windowMinutes: 60 };
 }
 
+/** `diagram <resource|account|all> [--format mermaid|png]` (also `--format=mermaid`, `--mermaid`). */
+function parseDiagram(words: string[]): Intent {
+  let format: 'png' | 'mermaid' = 'png';
+  const target: string[] = [];
+  for (let i = 0; i < words.length; i += 1) {
+    const word = words[i] ?? '';
+    const flag = /^--format(?:=(.*))?$/i.exec(word);
+    if (flag) {
+      const value = (flag[1] ?? words[++i] ?? '').toLowerCase();
+      if (value !== 'mermaid' && value !== 'png') return { kind: 'help' };
+      format = value;
+    } else if (/^--mermaid$/i.test(word)) format = 'mermaid';
+    else target.push(word);
+  }
+  return target.length ? { kind: 'diagram', target: target.join(' '), format } : { kind: 'help' };
+}
+
 export const helpText = [
   '*Cloud Companion* answers questions about your cloud, in the thread.',
   '• `/cloud <question>` or `/cloud ask <question>`: investigate, e.g. `/cloud why is checkout-api slow?`',
   '• `/cloud resource <name>`: one resource and its details',
   '• `/cloud deps <name>`: what it depends on and what depends on it',
   '• `/cloud metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h)',
+  '• `/cloud diagram <resource|account|all> [--format mermaid]`: a dependency diagram (PNG, or Mermaid text)',
   '• `/cloud runbook <query>`: search your runbooks',
   '• `/cloud approvals`: pending approval requests',
   'Mention the bot in a channel or thread to ask the same things.',

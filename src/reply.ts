@@ -1,6 +1,7 @@
 import type { ApprovalRequest } from './approvals/types.ts';
 import type { CloudResource } from './stores/graph.ts';
 import type { ChartImage } from './metrics/chart.ts';
+import type { DiagramImage } from './diagrams/render.ts';
 import type { MetricSummary } from './metrics/source.ts';
 
 /**
@@ -15,7 +16,22 @@ export type ReplyPart =
   | { kind: 'metrics'; title: string; summaries: readonly MetricSummary[]; chart?: ChartImage }
   | { kind: 'citations'; citations: readonly Citation[] }
   | { kind: 'approval'; approval: ApprovalRequest }
-  | { kind: 'status'; text: string; degraded: readonly string[] };
+  | { kind: 'status'; text: string; degraded: readonly string[] }
+  /**
+   * `diagram`: a dependency diagram. `image` (PNG) when the picture was asked for, `mermaid` always
+   * (shown instead of the picture with `--format mermaid`), `alt` describes it in words.
+   */
+  | { kind: 'diagram'; title: string; format: 'png' | 'mermaid'; alt: string; mermaid: string; image?: DiagramImage };
+
+/** A picture of a reply (metric chart or diagram) with the title of its part, for adapters that attach files. */
+export interface ReplyImage {
+  title: string;
+  image: ChartImage | DiagramImage;
+}
+
+export function replyImages(reply: Reply): ReplyImage[] {
+  return reply.parts.flatMap((part) => (part.kind === 'metrics' && part.chart ? [{ title: part.title, image: part.chart }] : part.kind === 'diagram' && part.image ? [{ title: part.title, image: part.image }] : []));
+}
 
 export interface ResourceCard {
   resource: CloudResource;
@@ -49,4 +65,19 @@ export function memoryText(reply: Reply, maxChars = 1200): string {
   const body = main?.kind === 'text' ? main.markdown.trim() : '';
   const full = body && !body.startsWith(reply.summary) ? `${reply.summary}\n${body}` : body || reply.summary;
   return full.length <= maxChars ? full : `${full.slice(0, maxChars - 1)}…`;
+}
+
+/**
+ * The reply for JSON (HTTP API): each picture's bytes as base64 (`pngBase64`) instead of a byte
+ * array, which JSON would spell out one number per byte.
+ */
+export function jsonReply(reply: Reply): unknown {
+  const encode = (image: ChartImage | DiagramImage): Record<string, unknown> => {
+    const { png, ...rest } = image;
+    return { ...rest, pngBase64: Buffer.from(png).toString('base64') };
+  };
+  return {
+    ...reply,
+    parts: reply.parts.map((part) => (part.kind === 'metrics' && part.chart ? { ...part, chart: encode(part.chart) } : part.kind === 'diagram' && part.image ? { ...part, image: encode(part.image) } : part)),
+  };
 }

@@ -60,6 +60,8 @@ export const Intent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('metrics'), name: z.string(), windowMinutes: z.number().int().positive() }),
   z.object({ kind: z.literal('runbook'), query: z.string() }),
   z.object({ kind: z.literal('approvals') }),
+  /** A dependency diagram of a resource's neighbourhood, or of an account's (or every visible account's) topology. */
+  z.object({ kind: z.literal('diagram'), target: z.string(), format: z.enum(['png', 'mermaid']) }),
   z.object({ kind: z.literal('help') }),
   /** An alert to investigate (webhook or alert-channel message): starts from its resources and metric. */
   z.object({ kind: z.literal('alert'), alert: Alert }),

@@ -3,6 +3,7 @@ import { getMetricsTool } from './metrics/get-metrics.ts';
 import { listApprovalsTool } from './propose-action/list-approvals.ts';
 import { proposeActionTool } from './propose-action/propose-action.ts';
 import { dependenciesTool } from './resource-graph/dependencies.ts';
+import { diagramTool } from './resource-graph/diagram.ts';
 import { findResourcesTool } from './resource-graph/find-resources.ts';
 import { getRunbookTool } from './runbooks/get-runbook.ts';
 import { searchRunbooksTool } from './runbooks/search-runbooks.ts';
@@ -21,7 +22,8 @@ export function buildToolset(context: RequestContext, deps: ToolDeps) {
     proposeAction: proposeActionTool(context, deps),
     listApprovals: listApprovalsTool(context, deps),
   };
-  return { ...toolset, all: Object.values(toolset) as CompanionTool[] };
+  // The diagram draws pictures for people, not text for a model: outside `all`, the agent's tools.
+  return { ...toolset, diagram: diagramTool(context, deps), all: Object.values(toolset) as CompanionTool[] };
 }
 
 export type Toolset = ReturnType<typeof buildToolset>;

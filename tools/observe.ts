@@ -32,5 +32,7 @@ export function observeTools(toolset: Toolset, onStart: ((toolName: string) => v
   });
   const entries = Object.entries(toolset).filter(([key]) => key !== 'all').map(([key, tool]) => [key, wrap(tool as CompanionTool)] as const);
   const wrapped = Object.fromEntries(entries) as Omit<Toolset, 'all'>;
-  return { ...wrapped, all: entries.map(([, tool]) => tool) };
+  // `all` keeps its own membership (tools outside it, such as the diagram, stay outside).
+  const byName = new Map(entries.map(([, tool]) => [tool.name, tool]));
+  return { ...wrapped, all: toolset.all.map((tool) => byName.get(tool.name) ?? wrap(tool)) };
 }

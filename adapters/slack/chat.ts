@@ -1,8 +1,10 @@
 import type { WebClient } from '@slack/web-api';
 import type { ChannelAddress, ChatChannel, ChatContent, PostedMessage } from '../../src/chat/port.ts';
+import type { Logger } from '../../src/logging.ts';
 import { slackWorkspaceKey } from './ids.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
 import { renderReply, type SlackMessage } from './render.ts';
+import { uploadReplyImages } from './uploads.ts';
 
 /**
  * The core's chat port on Slack: posts and updates with the bot token (one workspace per token, so
@@ -11,7 +13,7 @@ import { renderReply, type SlackMessage } from './render.ts';
 export class SlackChatChannel implements ChatChannel {
   readonly platform = 'slack' as const;
 
-  constructor(private readonly client: WebClient) {}
+  constructor(private readonly client: WebClient, private readonly log?: Logger) {}
 
   async post(_orgId: string, to: ChannelAddress, content: ChatContent, threadId?: string): Promise<PostedMessage> {
     const message = render(content);
@@ -20,6 +22,8 @@ export class SlackChatChannel implements ChatChannel {
       ...(threadId ? { thread_ts: threadId } : {}), unfurl_links: false, unfurl_media: false,
     });
     if (!result.ts) throw new Error(`Slack returned no ts for a message in ${to.channelId}`);
+    // An answer in a thread (an alert's investigation) brings its charts and diagrams along.
+    if (threadId && typeof content !== 'string' && this.log) await uploadReplyImages(this.client, result.channel ?? to.channelId, threadId, content, this.log);
     return {
       platform: 'slack', channelId: result.channel ?? to.channelId,
       // Matches the key inbound events build (enterprise:team), so a mention in the thread finds its history.

@@ -22,6 +22,7 @@ import { boltLogger } from './logger.ts';
 import { escapeMrkdwn } from './mrkdwn.ts';
 import { placeholderText, ThreadProgress } from './progress.ts';
 import { decisionLine, renderReplyMessages, replaceApprovalBlocks } from './render.ts';
+import { uploadReplyImages } from './uploads.ts';
 
 export interface SlackAdapterOptions {
   signingSecret: string;
@@ -107,7 +108,7 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
 
   return {
     name: 'slack',
-    chat: new SlackChatChannel(app.client),
+    chat: new SlackChatChannel(app.client, log),
     mount(http: Express) {
       http.use(router);
     },
@@ -308,6 +309,8 @@ class SlackHandlers {
     for (const message of rest) {
       await client.chat.postMessage({ channel, thread_ts: threadTs, text: message.text, blocks: message.blocks, unfurl_links: false });
     }
+    // Charts and diagrams follow the answer as files in the same thread.
+    await uploadReplyImages(client, channel, threadTs, reply, this.log);
   }
 }
 

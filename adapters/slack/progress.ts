@@ -25,6 +25,8 @@ export function stepLabel(toolName: string): string {
       return 'Preparing an approval request';
     case 'list_pending_approvals':
       return 'Listing pending approvals';
+    case 'get_diagram':
+      return 'Drawing the diagram';
     default:
       return `Running ${toolName}`;
   }

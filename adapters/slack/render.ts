@@ -77,7 +77,12 @@ function renderPart(part: ReplyPart): KnownBlock[] {
     case 'resources':
       return [section(`*${escapeMrkdwn(part.title)}*\n${listWithMore(part.resources.map(resourceLine))}`)];
     case 'metrics':
-      return [section(`*${escapeMrkdwn(part.title)}*\n${listWithMore(part.summaries.map(metricLine))}`)];
+      return [
+        section(`*${escapeMrkdwn(part.title)}*\n${listWithMore(part.summaries.map(metricLine))}`),
+        ...(part.chart ? [context(`:chart_with_upwards_trend: Chart attached in this thread: ${escapeMrkdwn(part.chart.alt)}`)] : []),
+      ];
+    case 'diagram':
+      return renderDiagram(part);
     case 'citations':
       return [context(part.citations.slice(0, 10).map((c) => `:book: ${escapeMrkdwn(c.title)} § ${escapeMrkdwn(c.section)}`).join('   '))];
     case 'approval':
@@ -85,6 +90,26 @@ function renderPart(part: ReplyPart): KnownBlock[] {
     case 'status':
       return [context(`${escapeMrkdwn(part.text)}${part.degraded.length ? `\n:warning: ${part.degraded.map(escapeMrkdwn).join('\n:warning: ')}` : ''}`)];
   }
+}
+
+/**
+ * A diagram: the picture is uploaded into the thread after the answer (uploads.ts), so the message
+ * carries its title and description; `--format mermaid` shows the Mermaid text as code instead.
+ */
+function renderDiagram(part: Extract<ReplyPart, { kind: 'diagram' }>): KnownBlock[] {
+  if (part.format === 'png') return [section(`*${escapeMrkdwn(part.title)}*`), context(`:frame_with_picture: Diagram attached in this thread: ${escapeMrkdwn(part.alt)}`)];
+  // Code blocks cannot span sections: the text is cut at line ends into fenced pieces.
+  const pieces: string[] = [];
+  let current = '';
+  for (const line of escapeMrkdwn(part.mermaid).split('\n')) {
+    if (current && current.length + line.length + 1 > maxSectionChars - 10) {
+      pieces.push(current);
+      current = '';
+    }
+    current += `${current ? '\n' : ''}${line}`;
+  }
+  if (current) pieces.push(current);
+  return [section(`*${escapeMrkdwn(part.title)}* (Mermaid)`), ...pieces.map((piece) => section(`\`\`\`${piece}\`\`\``)), context(escapeMrkdwn(part.alt))];
 }
 
 /** The approval card: exactly what will run, and the buttons while it is pending. */

@@ -8,6 +8,7 @@ export const teamsHelpText = [
   '• `resource <name>`: one resource and its details',
   '• `deps <name>`: what it depends on and what depends on it',
   '• `metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h)',
+  '• `diagram <name|account|all> [--format mermaid]`: a dependency diagram (picture, or Mermaid text)',
   '• `runbook <query>`: search your runbooks',
   '• `approvals`: pending approval requests',
   'Replies in the same thread (with an @mention) continue the conversation. Approve and Deny buttons run an action only for people with the role it needs.',
@@ -29,6 +30,8 @@ export function stepLabel(toolName: string): string {
       return 'Preparing an approval request…';
     case 'list_pending_approvals':
       return 'Listing pending approvals…';
+    case 'get_diagram':
+      return 'Drawing the diagram…';
     default:
       return `Running ${toolName}…`;
   }

@@ -28,7 +28,9 @@ export function contentMessages(content: string | Reply): Partial<Activity>[] {
   if (typeof content === 'string') return [cardMessage(renderText(content), truncate(content, 250))];
   const rendered = renderReply(content);
   return [
-    cardMessage(rendered.answer, rendered.summary),
+    // Pictures too big for the card travel beside it in the same message, as inline image attachments
+    // (the card carries their descriptions), so the answer stays one message.
+    { ...cardMessage(rendered.answer, rendered.summary), ...(rendered.images.length ? { attachments: [attachment(rendered.answer), ...rendered.images.map(({ contentType, contentUrl, name }) => ({ contentType, contentUrl, name }))] } : {}) },
     ...rendered.approvals.map(approvalMessage),
     ...(rendered.approvalsLeftOut > 0 ? [textMessage(`${rendered.approvalsLeftOut} more approval request(s) are pending; ask \`approvals\` to see them.`)] : []),
   ];

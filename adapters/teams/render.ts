@@ -41,6 +41,17 @@ export interface RenderedReply {
   approvals: ApprovalRequest[];
   /** Approval requests not posted, to stay within Teams' per-thread rate limits. */
   approvalsLeftOut: number;
+  /** Pictures too big to travel inside the card: attached beside it in the same message. */
+  images: ImageAttachment[];
+}
+
+/** An inline image attachment (a base64 data URI): Teams shows it in the conversation, in channels too. */
+export interface ImageAttachment {
+  contentType: 'image/png';
+  contentUrl: string;
+  name: string;
+  /** The picture in words (the card says it where the picture would have been). */
+  alt: string;
 }
 
 export function card(body: CardElement[], actions: CardElement[] = []): AdaptiveCard {
@@ -67,18 +78,26 @@ export function renderReply(reply: Reply): RenderedReply {
   const body: CardElement[] = [];
   const rest = reply.parts.filter((p) => p.kind !== 'approval');
   let leftOut = 0;
+  const images: ImageAttachment[] = [];
   const fits = (elements: CardElement[]): boolean => cardBytes(card([...body, ...elements])) <= cardSizeBudget - 512;
   for (const part of rest) {
-    // A chart travels inline (a data URI); when it would not fit, its description stands in for it.
-    const candidates = part.kind === 'metrics' && part.chart
-      ? [renderPart(part), [...renderPart({ ...part, chart: undefined }), text(`📈 ${plain(part.chart.alt)}`, { isSubtle: true, size: 'Small' })]]
-      : [renderPart(part)];
-    const elements = candidates.find(fits);
+    // A chart or diagram travels inline (a data URI); when it would not fit, its description stands
+    // in for it in the card and the picture follows as an image attachment.
+    const picture = part.kind === 'metrics' ? part.chart : part.kind === 'diagram' ? part.image : undefined;
+    const without = part.kind === 'metrics' ? { ...part, chart: undefined } : part.kind === 'diagram' ? { ...part, image: undefined } : part;
+    const candidates = picture
+      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture is attached below.)`, { isSubtle: true, size: 'Small' })]]
+      : part.kind === 'diagram' && part.format === 'mermaid'
+        ? [renderPart(part), [heading(part.title), text(`The Mermaid text is too long for a card: \`cloud-companion diagram\` prints it. ${plain(part.alt)}`, { isSubtle: true, size: 'Small' })]]
+        : [renderPart(part)];
+    const index = candidates.findIndex(fits);
+    const elements = candidates[index];
     if (leftOut > 0 || !elements) {
       leftOut += 1;
       continue;
     }
     body.push(...elements);
+    if (picture && index > 0) images.push({ contentType: 'image/png', contentUrl: dataUri(picture), name: picture.fileName, alt: picture.alt });
   }
   if (leftOut > 0) body.push(text(`… ${leftOut} more part(s) left out to fit Teams' card size limit.`, { isSubtle: true, size: 'Small' }));
   if (approvals.length > 0) body.push(text(`${approvals.length} approval request(s) follow in this thread.`, { isSubtle: true, size: 'Small' }));
@@ -88,7 +107,16 @@ export function renderReply(reply: Reply): RenderedReply {
     answer: card(body),
     approvals: approvals.slice(0, maxApprovalsPerReply),
     approvalsLeftOut: Math.max(0, approvals.length - maxApprovalsPerReply),
+    images,
   };
+}
+
+function dataUri(image: { mimeType: string; png: Uint8Array }): string {
+  return `data:${image.mimeType};base64,${Buffer.from(image.png).toString('base64')}`;
+}
+
+function image(picture: { mimeType: string; png: Uint8Array; alt: string }): CardElement {
+  return { type: 'Image', url: dataUri(picture), altText: truncate(picture.alt, 1000), size: 'Stretch' };
 }
 
 function renderPart(part: Exclude<ReplyPart, { kind: 'approval' }>): CardElement[] {
@@ -106,8 +134,14 @@ function renderPart(part: Exclude<ReplyPart, { kind: 'approval' }>): CardElement
       return [
         heading(part.title),
         ...withMore(part.summaries.map(metricLine), (more) => text(`…and ${more} more`, { isSubtle: true })),
-        ...(part.chart ? [{ type: 'Image', url: `data:${part.chart.mimeType};base64,${Buffer.from(part.chart.png).toString('base64')}`, altText: truncate(part.chart.alt, 500), size: 'Stretch' }] : []),
+        ...(part.chart ? [image(part.chart)] : []),
       ];
+    case 'diagram':
+      if (part.format === 'mermaid') {
+        // One monospace TextBlock per line: Teams breaks lines inside a TextBlock only on blank lines.
+        return [heading(`${part.title} (Mermaid)`), ...part.mermaid.trimEnd().split('\n').map((line) => text(plain(line), { fontType: 'Monospace', spacing: 'None', size: 'Small' })), text(plain(part.alt), { isSubtle: true, size: 'Small' })];
+      }
+      return [heading(part.title), ...(part.image ? [image(part.image)] : [text(plain(part.alt), { isSubtle: true, size: 'Small' })])];
     case 'citations':
       return [text(part.citations.slice(0, 10).map((c) => `📖 ${plain(c.title)} § ${plain(c.section)}`).join('\n\n'), { isSubtle: true, size: 'Small' })];
     case 'status':

@@ -1,3 +1,4 @@
+import type { SourcedSeries } from '../metrics/read.ts';
 import type { MetricSummary } from '../metrics/source.ts';
 import type { CloudResource } from '../stores/graph.ts';
 import type { RunbookHit } from '../stores/runbooks.ts';
@@ -29,6 +30,8 @@ export interface EvidencePack {
   related: CloudResource[];
   metricWindowMinutes: number;
   summaries: MetricSummary[];
+  /** The series behind the summaries, for charts (absent where an investigator did not keep them). */
+  series?: SourcedSeries[];
   /** Resources whose metrics were read but returned no series. */
   noMetrics: CloudResource[];
   hits: RunbookHit[];

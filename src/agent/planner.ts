@@ -4,7 +4,8 @@ import { findActionKind } from '../approvals/catalog.ts';
 import { helpText } from '../commands.ts';
 import { renderMetricChart, type ChartImage } from '../metrics/chart.ts';
 import type { MetricSummary } from '../metrics/source.ts';
-import type { MetricsView } from '../../tools/metrics/get-metrics.ts';
+import type { SourcedSeries } from '../metrics/read.ts';
+import type { DiagramView } from '../../tools/resource-graph/diagram.ts';
 import type { Citation, Reply, ReplyPart, ResourceCard } from '../reply.ts';
 import type { Intent } from '../request.ts';
 import type { CloudResource, Neighbour } from '../stores/graph.ts';
@@ -53,6 +54,8 @@ export class DeterministicPlanner implements Investigator {
         return this.runbooks(intent.query, tools, degraded);
       case 'approvals':
         return this.approvals(tools, degraded);
+      case 'diagram':
+        return this.diagram(intent.target, intent.format, tools, degraded);
       case 'ask':
         return this.investigateQuestion(intent.question, tools, degraded);
       case 'alert':
@@ -89,10 +92,27 @@ export class DeterministicPlanner implements Investigator {
     const view = await degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: name, windowMinutes }));
     if (!view?.resourceName) return notFound(name);
     view.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`));
-    const chart = await degraded.attempt('Chart', undefined, () => chartOf(view));
+    const chart = await degraded.attempt('Chart', undefined, () => chartOf(view.summaries, view.series));
     return {
       summary: `${view.resourceName}: ${view.summaries.length} metric(s) over ${windowMinutes} min${anomalyNote(view.summaries)}`,
       parts: [{ kind: 'metrics', title: `Metrics of ${view.resourceName}, last ${windowMinutes} min`, summaries: view.summaries, ...(chart ? { chart } : {}) }],
+    };
+  }
+
+  private async diagram(target: string, format: 'png' | 'mermaid', tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const view = await degraded.attempt('Diagram', undefined, () => tools.diagram.run({ target, format, depth: 2 }));
+    if (!view) return { summary: `I could not draw a diagram of ${target}`, parts: [{ kind: 'text', markdown: `I could not draw a diagram of _${target}_; the note below says why.` }] };
+    if (!view.model) {
+      return {
+        summary: `No resource or account "${target}" in this channel's accounts`,
+        parts: [{ kind: 'text', markdown: `I found no resource or account called _${target}_ among the accounts this channel can use. Name a resource, one of the channel's account ids, or \`all\`.` }],
+      };
+    }
+    const model = view.model;
+    const collapsed = model.totalResources - model.shownResources;
+    return {
+      summary: `Diagram of ${model.title}: ${model.shownResources} resource(s)${collapsed > 0 ? `, ${collapsed} more collapsed into groups` : ''}`,
+      parts: [diagramPart(`Dependency diagram of ${model.title}`, format, view)],
     };
   }
 
@@ -122,7 +142,28 @@ export class DeterministicPlanner implements Investigator {
     const pack = await this.gatherEvidence(question, tools);
     degraded.notes.push(...pack.degraded);
     const proposals = await this.proposeSuggestions(pack, tools, degraded);
-    return renderEvidence(pack, proposals);
+    return this.withPictures(renderEvidence(pack, proposals), pack, tools, degraded);
+  }
+
+  /**
+   * Adds pictures to an investigation: the chart of the metric that stands out, and the diagram of
+   * the affected chain when there is a chain to see (the named resources have several neighbours).
+   */
+  async withPictures(reply: Reply, pack: EvidencePack, tools: Toolset, degraded: Degradations, alerting: readonly string[] = []): Promise<Reply> {
+    const metrics = reply.parts.find((p) => p.kind === 'metrics');
+    const [chart, diagram] = await Promise.all([
+      metrics?.kind === 'metrics' && !metrics.chart ? degraded.attempt('Chart', undefined, () => chartOf(pack.summaries, pack.series ?? [])) : undefined,
+      chainSize(pack) >= minChainForDiagram
+        ? degraded.attempt('Diagram', undefined, () => tools.diagram.run({ resources: pack.primary.map((r) => r.id), format: 'png', depth: 2, summaries: pack.summaries, alerting: [...alerting] }))
+        : undefined,
+    ]);
+    if (metrics?.kind === 'metrics' && chart) reply.parts[reply.parts.indexOf(metrics)] = { ...metrics, chart };
+    if (diagram?.model) {
+      // After the dependency lists it draws, before metrics and approvals.
+      const lastResources = reply.parts.map((p) => p.kind).lastIndexOf('resources');
+      reply.parts.splice(lastResources + 1, 0, diagramPart(`Affected chain: ${diagram.model.title}`, 'png', diagram));
+    }
+    return reply;
   }
 
   /** An alert: the same evidence and reply as a question, starting from the alert's own resources. */
@@ -131,7 +172,8 @@ export class DeterministicPlanner implements Investigator {
     degraded.notes.push(...pack.degraded);
     // A resolved alert needs no remedy.
     const proposals = alert.status === 'firing' ? await this.proposeSuggestions(pack, tools, degraded) : undefined;
-    return alertReply(alert, pack, renderEvidence(pack, proposals));
+    const alerting = alert.status === 'firing' ? pack.primary.map((r) => r.id) : [];
+    return alertReply(alert, pack, await this.withPictures(renderEvidence(pack, proposals), pack, tools, degraded, alerting));
   }
 
   /**
@@ -160,7 +202,7 @@ export class DeterministicPlanner implements Investigator {
     const noMetrics = metricView ? related.filter((r) => !summaries.some((s) => s.resourceId === r.id)) : [];
     const troubled = options.troubled ?? new Set<string>();
     const suggestions = await this.suggest(primary, related, summaries, hits, troubled, tools, degraded);
-    return { question, primary, views, related, metricWindowMinutes, summaries, noMetrics, hits, suggestions, degraded: degraded.notes };
+    return { question, primary, views, related, metricWindowMinutes, summaries, series: metricView?.series ?? [], noMetrics, hits, suggestions, degraded: degraded.notes };
   }
 
   private async findPrimary(question: string, tools: Toolset): Promise<CloudResource[]> {
@@ -323,10 +365,23 @@ function names(list: readonly Neighbour[]): string {
 }
 
 /** A chart of the metric that stands out most: past its threshold, else off its baseline, else the first. */
-async function chartOf(view: MetricsView): Promise<ChartImage | undefined> {
-  const notable = view.summaries.find((s) => s.anomaly) ?? view.summaries.find((s) => s.baseline?.departs) ?? view.summaries[0];
-  const series = notable && view.series.find((s) => s.series.resourceId === notable.resourceId && s.series.metric === notable.metric)?.series;
+async function chartOf(summaries: readonly MetricSummary[], sourced: readonly SourcedSeries[]): Promise<ChartImage | undefined> {
+  const notable = summaries.find((s) => s.anomaly) ?? summaries.find((s) => s.baseline?.departs) ?? summaries[0];
+  const series = notable && sourced.find((s) => s.series.resourceId === notable.resourceId && s.series.metric === notable.metric)?.series;
   return notable && series ? renderMetricChart(series, notable) : undefined;
+}
+
+/** An investigation draws its chain once the named resources have this many neighbours: fewer read fine as a list. */
+const minChainForDiagram = 3;
+
+function chainSize(pack: EvidencePack): number {
+  const ids = new Set<string>();
+  for (const view of pack.views) for (const n of [...(view?.dependencies ?? []), ...(view?.dependents ?? [])]) ids.add(n.resource.id);
+  return ids.size;
+}
+
+function diagramPart(title: string, format: 'png' | 'mermaid', view: DiagramView): ReplyPart {
+  return { kind: 'diagram', title, format, alt: view.alt, mermaid: view.mermaid, ...(view.image ? { image: view.image } : {}) };
 }
 
 function anomalyNote(summaries: readonly MetricSummary[]): string {

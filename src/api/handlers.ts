@@ -11,6 +11,7 @@ import type { ApiPrincipal } from './keys.ts';
 import type { OperationId, RouteInput, Routes } from './routes.ts';
 import { AskResponse, StreamEvidence, StreamProgress, StreamStarted, type ApiAlert } from './schemas.ts';
 import type { SseStream } from './sse.ts';
+import { jsonReply } from '../reply.ts';
 
 /** What a handler answers: a status and a body (checked against the route's response schema), or "already streamed". */
 export type HandlerResult = { status: number; body: unknown } | { streamed: true };
@@ -112,7 +113,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       const stream = call.openStream?.();
       if (!stream) {
         const reply = await companion.handle({ context, intent });
-        return { status: 200, body: { requestId, threadId, reply } };
+        return { status: 200, body: { requestId, threadId, reply: jsonReply(reply) } };
       }
       // Events pass through their documented schemas, as JSON answers do.
       stream.send('started', StreamStarted.parse({ requestId, threadId }));
@@ -125,7 +126,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
           else if (event.kind === 'tool_finished') stream.send('progress', StreamProgress.parse({ requestId, step: `tool:${event.tool}`, label: event.label, phase: 'finished', ok: event.ok }));
         },
       });
-      stream.send('reply', AskResponse.parse({ requestId, threadId, reply }));
+      stream.send('reply', AskResponse.parse({ requestId, threadId, reply: jsonReply(reply) }));
       stream.end();
       return { streamed: true };
     },

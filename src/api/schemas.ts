@@ -99,6 +99,7 @@ const ReplyPartOut = z.discriminatedUnion('kind', [
   z.looseObject({ kind: z.literal('citations'), citations: z.array(z.looseObject({ runbookId: z.string(), title: z.string(), section: z.string(), score: z.number() })) }),
   z.looseObject({ kind: z.literal('approval'), approval: ApprovalOut }),
   z.looseObject({ kind: z.literal('status'), text: z.string(), degraded: z.array(z.string()) }),
+  z.looseObject({ kind: z.literal('diagram'), title: z.string(), format: z.enum(['png', 'mermaid']), alt: z.string().meta({ description: 'The diagram in words.' }), mermaid: z.string().meta({ description: 'The diagram as Mermaid flowchart text.' }) }),
 ]).register(apiSchemas, { id: 'ReplyPart' });
 
 export const ReplyOut = z.object({

@@ -24,6 +24,9 @@ function renderPart(part: ReplyPart): string {
       const what = kind ? kind.describe(a.action.params as never, a.action.targetName) : a.action.kind;
       return `Approval ${a.state}: ${what} [${a.action.kind}, ${a.risk} risk, needs ${a.requiredRole}] id ${a.id}\n  Reason: ${a.reason}\n`;
     }
+    case 'diagram':
+      // The terminal shows the words and, when asked, the Mermaid text; `cloud-companion diagram` writes the PNG.
+      return `${part.title}\n  ${part.alt}\n${part.format === 'mermaid' ? `\n${part.mermaid}` : part.image ? `  (PNG ${part.image.width}×${part.image.height}: \`cloud-companion diagram\` writes it to a file)\n` : ''}`;
     case 'status':
       return `-- ${part.text}${part.degraded.map((d) => `\n!! ${d}`).join('')}`;
   }

@@ -10,6 +10,18 @@ export interface SlackCall {
   at: number;
 }
 
+/** A file shared by `files.completeUploadExternal`: where it went, and the bytes that were uploaded. */
+export interface SlackUpload {
+  fileId: string;
+  filename: string;
+  title?: string;
+  /** As sent to files.getUploadURLExternal (`alt_txt`). */
+  altText?: string;
+  channelId?: string;
+  threadTs?: string;
+  bytes: Buffer;
+}
+
 /**
  * A local stand-in for the Slack Web API (https://slack.com/api/<method>) and for response_url
  * endpoints. It records every call and answers in Slack's documented response shapes.
@@ -20,10 +32,16 @@ export class FakeSlack {
   /** Calls answered with HTTP 429 (not in `calls`: Slack did not act on them). */
   readonly rateLimited: SlackCall[] = [];
   private limits: { method: string; skip: number; retryAfterSeconds: number }[] = [];
+  private failures: { method: string; error: string }[] = [];
   /** Each posted message as it stands now (chat.update applied), by ts. */
   private readonly messages = new Map<string, SlackCall>();
+  /** Files shared into channels, in order (files.completeUploadExternal). */
+  readonly uploads: SlackUpload[] = [];
+  /** Upload slots handed out by files.getUploadURLExternal, by file id, with their bytes once posted. */
+  private readonly pending = new Map<string, { filename: string; length: number; altText?: string; bytes?: Buffer }>();
   private server?: Server;
   private tsCounter = 0;
+  private fileCounter = 0;
   url = '';
 
   async start(): Promise<this> {
@@ -72,17 +90,27 @@ export class FakeSlack {
     this.limits.push({ method, skip, retryAfterSeconds });
   }
 
+  /** Answers the next call of `method` with `{ ok: false, error }`, as Slack does for a missing scope or a disabled feature. */
+  failOnce(method: string, error: string): void {
+    this.failures.push({ method, error });
+  }
+
   /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
     this.responses.length = 0;
     this.rateLimited.length = 0;
+    this.uploads.length = 0;
     this.limits = [];
+    this.failures = [];
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: Record<string, unknown> }> {
-    const raw = await readBody(req);
+    const body = await readBody(req);
+    const raw = body.toString('utf8');
     const path = req.url ?? '/';
+    // The upload URL is pre-signed (no token): Slack answers 200 "OK - <bytes>" to a raw or multipart POST.
+    if (path.startsWith('/upload/v1/')) return this.receiveUpload(path, body);
     if (path.startsWith('/response/')) {
       this.responses.push({ path, body: JSON.parse(raw) as Record<string, unknown> });
       return { status: 200, body: { ok: true } };
@@ -99,6 +127,11 @@ export class FakeSlack {
       return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
     }
     this.calls.push(call);
+    const failure = this.failures.find((f) => f.method === method);
+    if (failure) {
+      this.failures = this.failures.filter((f) => f !== failure);
+      return { status: 200, body: { ok: false, error: failure.error } };
+    }
     switch (method) {
       case 'auth.test':
         return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: 'T00000001', user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
@@ -116,9 +149,62 @@ export class FakeSlack {
       }
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
+      case 'files.getUploadURLExternal':
+        return { status: 200, body: this.uploadUrl(args) };
+      case 'files.completeUploadExternal':
+        return { status: 200, body: this.completeUpload(args) };
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }
+  }
+
+  /** https://docs.slack.dev/reference/methods/files.getUploadURLExternal: filename and length required, alt_txt ≤ 1000. */
+  private uploadUrl(args: Record<string, unknown>): Record<string, unknown> {
+    const length = Number(args.length);
+    if (typeof args.filename !== 'string' || !args.filename || !Number.isInteger(length) || length <= 0) return { ok: false, error: 'missing_argument' };
+    if (typeof args.alt_txt === 'string' && args.alt_txt.length > 1000) return { ok: false, error: 'alt_txt_too_large' };
+    this.fileCounter += 1;
+    const fileId = `F${String(this.fileCounter).padStart(9, '0')}`;
+    this.pending.set(fileId, { filename: args.filename, length, ...(typeof args.alt_txt === 'string' ? { altText: args.alt_txt } : {}) });
+    return { ok: true, upload_url: `${this.url}/upload/v1/${fileId}`, file_id: fileId };
+  }
+
+  private receiveUpload(path: string, body: Buffer): { status: number; body: Record<string, unknown> } {
+    const slot = this.pending.get(path.slice('/upload/v1/'.length));
+    if (!slot) return { status: 404, body: { ok: false } };
+    slot.bytes = body;
+    return { status: 200, body: { ok: true, text: `OK - ${body.length}` } };
+  }
+
+  /**
+   * https://docs.slack.dev/reference/methods/files.completeUploadExternal: `files` is a JSON array of
+   * {id, title}; `channel_id` shares them, `thread_ts` (with a channel) into that thread. A file whose
+   * bytes never arrived, or arrived with another length than announced, is not shared.
+   */
+  private completeUpload(args: Record<string, unknown>): Record<string, unknown> {
+    let files: { id?: unknown; title?: unknown }[];
+    try {
+      files = JSON.parse(String(args.files)) as { id?: unknown; title?: unknown }[];
+    } catch {
+      return { ok: false, error: 'invalid_arguments' };
+    }
+    if (!Array.isArray(files) || files.length === 0) return { ok: false, error: 'invalid_arguments' };
+    if (args.thread_ts !== undefined && args.channel_id === undefined) return { ok: false, error: 'invalid_arguments' };
+    const shared: SlackUpload[] = [];
+    for (const file of files) {
+      const slot = typeof file.id === 'string' ? this.pending.get(file.id) : undefined;
+      if (!slot?.bytes || slot.bytes.length !== slot.length) return { ok: false, error: 'file_not_found' };
+      shared.push({
+        fileId: String(file.id), filename: slot.filename, bytes: slot.bytes,
+        ...(typeof file.title === 'string' ? { title: file.title } : {}),
+        ...(slot.altText !== undefined ? { altText: slot.altText } : {}),
+        ...(typeof args.channel_id === 'string' ? { channelId: args.channel_id } : {}),
+        ...(typeof args.thread_ts === 'string' ? { threadTs: args.thread_ts } : {}),
+      });
+    }
+    for (const file of shared) this.pending.delete(file.fileId);
+    this.uploads.push(...shared);
+    return { ok: true, files: shared.map((f) => ({ id: f.fileId, name: f.filename, title: f.title ?? f.filename, mimetype: 'image/png', size: f.bytes.length })) };
   }
 
   private nextTs(): string {
@@ -127,10 +213,10 @@ export class FakeSlack {
   }
 }
 
-async function readBody(req: IncomingMessage): Promise<string> {
+async function readBody(req: IncomingMessage): Promise<Buffer> {
   const chunks: Buffer[] = [];
   for await (const chunk of req) chunks.push(chunk as Buffer);
-  return Buffer.concat(chunks).toString('utf8');
+  return Buffer.concat(chunks);
 }
 
 /** @slack/web-api posts form-encoded arguments, with objects (blocks) as JSON strings. */

@@ -149,7 +149,10 @@ export class AgentInvestigator implements Investigator {
         ...(redacted > 0 ? [`Withheld ${redacted} id(s) from the answer that are not in this channel's accounts.`] : []),
       ];
       const headed = question.alert ? `*Alert:* ${question.alert.title} (${question.alert.status}).\n${text}` : text;
-      return this.finish(agentReply({ answer: headed, evidenceSummary: evidence.summary, pack, record, status: statusLine(usage), degraded }), usage, context, log, emit);
+      const pictures = new Degradations();
+      const reply = await this.pictured(agentReply({ answer: headed, evidenceSummary: evidence.summary, pack, record, status: statusLine(usage), degraded }), question, pack, tools, pictures);
+      if (pictures.notes.length > 0) log.warn({ notes: pictures.notes }, 'pictures left out of the answer');
+      return this.finish(reply, usage, context, log, emit);
     } catch (error) {
       if (controller.signal.aborted && controller.signal.reason instanceof TimeLimit) {
         budget.stops.add('time');
@@ -179,9 +182,15 @@ export class AgentInvestigator implements Investigator {
     const proposals = question.alert?.status === 'resolved'
       ? { created: [], notes: [] }
       : await this.options.planner.proposeSuggestions(pack, tools, degraded, new Set(record.proposals.keys()));
-    const reply = render(question, pack, { created: [...record.proposals.values(), ...proposals.created], notes: [...record.refusals, ...proposals.notes] });
+    const reply = await this.pictured(render(question, pack, { created: [...record.proposals.values(), ...proposals.created], notes: [...record.refusals, ...proposals.notes] }), question, pack, tools, degraded);
     reply.parts.push({ kind: 'status', text: status, degraded: [...pack.degraded, ...degraded.notes, ...notes] });
     return reply;
+  }
+
+  /** The planner's pictures (metric chart, the affected chain's diagram), on whichever answer stands. */
+  private pictured(reply: Reply, question: Question, pack: EvidencePack, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    const alerting = question.alert?.status === 'firing' ? pack.primary.map((r) => r.id) : [];
+    return this.options.planner.withPictures(reply, pack, tools, degraded, alerting);
   }
 
   private agentStatus(budget: RunBudget, outcome: AgentUsage['outcome'], started: number): string {
