@@ -82,7 +82,7 @@ async function plant(rt: Runtime, placement: Placement, text: string, thread: st
     case 'resource tag': {
       const estate = await loadEstateFile(fileURLToPath(new URL('../../src/demo/estate/demo.yaml', import.meta.url)));
       const staging = 'arn:aws:ecs:us-east-1:222222222222:service/staging-cluster/checkout-api-staging';
-      const planted = { id: 'arn:aws:sqs:us-east-1:222222222222:checkout-notes', provider: 'aws' as const, accountId: '222222222222', type: 'aws.sqs.queue', name: placement === 'resource name' ? `checkout ${text}`.slice(0, 1000) : 'checkout-notes', region: 'us-east-1', state: 'available', tags: placement === 'resource tag' ? { note: text.slice(0, 1024) } : {} };
+      const planted = { id: 'arn:aws:sqs:us-east-1:222222222222:checkout-notes', provider: 'aws' as const, accountId: '222222222222', type: 'aws.sqs.queue', name: placement === 'resource name' ? `checkout ${text}`.slice(0, 1000) : 'checkout-notes', region: 'us-east-1', state: 'available', tags: (placement === 'resource tag' ? { note: text.slice(0, 1024) } : {}) as Record<string, string> };
       await rt.stores.graph.ingest('demo', { ...estate, resources: [...estate.resources, planted], relationships: [...estate.relationships, { from: staging, to: planted.id, type: 'DEPENDS_ON' }] });
       return { kind: 'ask', question: 'what is wrong with checkout-api-staging?' };
     }
