@@ -167,10 +167,9 @@ describe('renderers: data never becomes markup', () => {
     fc.assert(fc.property(reply, cases.counted('Slack renderer', (r: Reply) => {
       for (const message of renderReplyMessages(r)) {
         expect(slackControlSequences(message.text)).toEqual([]);
-        const json = JSON.stringify(message.blocks);
         for (const block of message.blocks) expect(['section', 'context', 'actions', 'header', 'divider', 'image']).toContain(block.type);
         expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
-        expect(slackControlSequences(JSON.parse(json) ? collectText(message.blocks).join('\n') : '')).toEqual([]);
+        expect(slackControlSequences(collectText(message.blocks).join('\n'))).toEqual([]);
       }
     })), { numRuns: hardeningRuns * 2 });
   });
