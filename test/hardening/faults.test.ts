@@ -1,7 +1,12 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunningBot } from '../../src/compose.ts';
+import { loadConfig } from '../../src/config.ts';
+import { silentLogger } from '../../src/logging.ts';
+import { createRuntime } from '../../src/runtime.ts';
+import { askWithProgress, slackContext, statusOf } from '../support/agent.ts';
 import { startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
@@ -114,5 +119,44 @@ describe('faults: Ollama fails mid-request', () => {
     });
     expect(String(answer.args.text)).toMatch(/^checkout-api is degraded/);
     expect(status).toContain('evidence-based answer');
+  });
+});
+
+describe('faults: the cloud API throttles or stalls mid-request', () => {
+  const cloudWatch = 'https://monitoring.us-east-1.amazonaws.com';
+  const json = { 'content-type': 'application/x-amz-json-1.0' };
+
+  afterEach(() => {
+    nock.cleanAll();
+    nock.enableNetConnect();
+  });
+
+  /** Live CloudWatch only (no recordings), static keys, fast retries; CloudWatch answered by nock in its JSON protocol. */
+  async function askMetrics(env: Record<string, string> = {}) {
+    nock.disableNetConnect();
+    const runtime = await createRuntime(loadConfig({ LOG_LEVEL: 'silent', METRICS_SOURCES: 'aws', METRICS_CACHE_SECONDS: '0', ...env }), silentLogger(), {
+      metrics: { aws: { base: async () => ({ accessKeyId: 'AKIDTEST', secretAccessKey: 'secret' }) } },
+    });
+    try {
+      const { reply } = await askWithProgress(runtime, await slackContext(runtime), 'why is checkout-api slow?');
+      return reply;
+    } finally {
+      await runtime.close();
+    }
+  }
+
+  it('CloudWatch answers 429 ThrottlingException on every retry: the answer comes without metrics and says they were throttled', async () => {
+    const scope = nock(cloudWatch).post('/').times(20).reply(429, { __type: 'ThrottlingException', message: 'Rate exceeded' }, json);
+    const reply = await askMetrics();
+    expect(scope.isDone()).toBe(false);
+    expect(reply.summary).toMatch(/checkout-api/);
+    expect(statusOf(reply).degraded.join('\n')).toMatch(/throttl/i);
+  });
+
+  it('CloudWatch stalls past the metrics deadline: the answer comes in time without metrics and says they timed out', async () => {
+    nock(cloudWatch).post('/').times(20).delay(5_000).reply(200, { MetricDataResults: [] }, json);
+    const reply = await askMetrics({ METRICS_TIMEOUT_SECONDS: '1' });
+    expect(reply.summary).toMatch(/checkout-api/);
+    expect(statusOf(reply).degraded.join('\n')).toMatch(/time|deadline|did not answer/i);
   });
 });
