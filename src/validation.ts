@@ -35,5 +35,10 @@ export function parseWithLines(text: string): ParsedText {
     const line = first.linePos?.[0]?.line;
     return { value: undefined, locate, syntaxError: `${first.message.split('\n')[0] ?? first.code}${line ? ` (line ${line})` : ''}` };
   }
-  return { value: doc.toJS({ maxAliasCount: 100 }), locate };
+  try {
+    return { value: doc.toJS({ maxAliasCount: 100 }), locate };
+  } catch (error) {
+    // An alias without its anchor, or aliases that would expand past the limit (a YAML bomb), only fail here.
+    return { value: undefined, locate, syntaxError: (error as Error).message.split('\n')[0] ?? 'unreadable YAML' };
+  }
 }

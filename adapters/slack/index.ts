@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, type RespondFn } from '@slack/bolt';
+import { App, ExpressReceiver, HTTPModuleFunctions, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import type { WebClient } from '@slack/web-api';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -64,6 +64,7 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     router,
     bodyLimit: options.maxBodyBytes,
     logger: boltLogger(log),
+    processEventErrorHandler: (args) => refuseMalformed(args, log),
   });
   const app = new App({
     token: options.botToken,
@@ -115,6 +116,21 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   };
 }
 
+/**
+ * A signed body that is not an event envelope (JSON `null`, a number, a payload without its fields)
+ * makes Bolt throw a TypeError before any listener runs, which it answers with a 500. It is a bad
+ * request: answer 400 and keep the 500 for real failures.
+ */
+async function refuseMalformed(args: ReceiverProcessEventErrorHandlerArgs, log: Logger): Promise<boolean> {
+  const body: unknown = (args.request as typeof args.request & { body?: unknown }).body;
+  const malformed = args.error instanceof TypeError || typeof body !== 'object' || body === null || Array.isArray(body);
+  if (!malformed || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
+  log.warn({ err: args.error }, 'malformed Slack request refused');
+  args.response.writeHead(400, { 'content-type': 'application/json' });
+  args.response.end(JSON.stringify({ error: 'bad_request', message: 'Not a Slack event, command or interaction payload.' }));
+  return false;
+}
+
 /** Bolt rejects old timestamps only; a timestamp far in the future is a replay risk too. */
 function rejectFutureTimestamps(req: Request, res: Response, next: NextFunction): void {
   const ts = Number(req.header('x-slack-request-timestamp'));
@@ -128,6 +144,7 @@ function rejectFutureTimestamps(req: Request, res: Response, next: NextFunction)
 class SlackHandlers {
   constructor(private readonly options: SlackAdapterOptions, private readonly log: Logger) {}
 
+  // Core messages (onboarding, refusals) quote ids and names from the request: escaped, so they stay text.
   async command(body: unknown, client: WebClient, respond: RespondFn): Promise<void> {
     const parsed = SlashCommandPayload.safeParse(body);
     if (!parsed.success) {
@@ -138,7 +155,7 @@ class SlackHandlers {
     const intent = parseCommand(command.text);
     const resolution = await this.options.companion.resolveContext(inboundFromCommand(command));
     if (!resolution.ok) {
-      await respond({ response_type: 'ephemeral', text: resolution.message });
+      await respond({ response_type: 'ephemeral', text: escapeMrkdwn(resolution.message) });
       return;
     }
     if (intent.kind === 'help') {
@@ -179,7 +196,7 @@ class SlackHandlers {
     const threadTs = inbound.threadId ?? envelope.event.ts;
     const resolution = await this.options.companion.resolveContext(inbound);
     if (!resolution.ok) {
-      await client.chat.postMessage({ channel: envelope.event.channel, thread_ts: threadTs, text: resolution.message });
+      await client.chat.postMessage({ channel: envelope.event.channel, thread_ts: threadTs, text: escapeMrkdwn(resolution.message) });
       return;
     }
     await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
@@ -224,7 +241,7 @@ class SlackHandlers {
     const ephemeral = (text: string): Promise<unknown> => client.chat.postEphemeral({ channel, user: payload.user.id, text, ...(payload.message?.thread_ts ? { thread_ts: payload.message.thread_ts } : {}) });
     const resolution = await this.options.companion.resolveContext(inboundFromAction(payload));
     if (!resolution.ok) {
-      await ephemeral(resolution.message);
+      await ephemeral(escapeMrkdwn(resolution.message));
       return;
     }
     const outcome = await this.options.companion.decide(resolution.context, approvalId.data, action.action_id === approveActionId ? 'approve' : 'deny');
@@ -245,13 +262,13 @@ class SlackHandlers {
     const ephemeral = (text: string): Promise<unknown> => client.chat.postEphemeral({ channel, user: payload.user.id, text, ...(threadTs ? { thread_ts: threadTs } : {}) });
     const resolution = await this.options.companion.resolveContext(inboundFromAction(payload));
     if (!resolution.ok) {
-      await ephemeral(resolution.message);
+      await ephemeral(escapeMrkdwn(resolution.message));
       return;
     }
     const context: RequestContext = { ...resolution.context, conversation: { ...resolution.context.conversation, ...(threadTs ? { threadId: threadTs } : {}) } };
     const result = await this.options.companion.proposeRollback(context, approvalId.data);
     if (!result.ok) {
-      await ephemeral(result.message);
+      await ephemeral(escapeMrkdwn(result.message));
       return;
     }
     const [message] = renderReplyMessages({ summary: `<@${payload.user.id}> asked to undo \`${result.approval.action.kind}\` on ${escapeMrkdwn(result.approval.action.targetName)}`, parts: [{ kind: 'approval', approval: result.approval }] });
@@ -262,7 +279,7 @@ class SlackHandlers {
     switch (outcome.kind) {
       case 'forbidden':
       case 'not_found':
-        await ephemeral(outcome.message);
+        await ephemeral(escapeMrkdwn(outcome.message));
         return;
       case 'already_decided':
         await ephemeral(`This request was already handled: ${decisionLine(outcome.approval)}`);

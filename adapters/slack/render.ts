@@ -21,7 +21,7 @@ export function renderReply(reply: Reply): SlackMessage {
   if (blocks.length > maxBlocks) {
     blocks.splice(maxBlocks - 1, blocks.length, context(`… ${blocks.length - maxBlocks + 1} more block(s) left out to fit Slack's limit.`));
   }
-  return { text: truncate(reply.summary, 3000), blocks };
+  return { text: truncate(escapeMrkdwn(reply.summary), 3000), blocks };
 }
 
 /** About how much text Slack shows in one message before it collapses it; a message holds up to 50 blocks. */
@@ -54,7 +54,8 @@ export function renderReplyMessages(reply: Reply): SlackMessage[] {
     chunks.splice(maxMessages - 1, chunks.length, [context(`… ${leftOut} more block(s) of this answer left out; ask a narrower question to see them.`)]);
   }
   return chunks.map((blocks, i) => ({
-    text: truncate(i === 0 ? reply.summary : `${reply.summary} (continued, ${i + 1}/${chunks.length})`, 3000),
+    // The notification text carries data too (a resource name, a user's query, an alert title): escaped like the blocks.
+    text: truncate(escapeMrkdwn(i === 0 ? reply.summary : `${reply.summary} (continued, ${i + 1}/${chunks.length})`), 3000),
     blocks,
   }));
 }

@@ -42,6 +42,9 @@ const ActivityBase = z.object({
 });
 export type ActivityBase = z.infer<typeof ActivityBase>;
 
+/** What every activity must hold before botbuilder sees it (it answers a malformed one with a 500). */
+export const ActivityEnvelope = ActivityBase.extend({ type: z.string().min(1).max(64) });
+
 const MentionEntity = z.object({
   type: z.literal('mention'),
   text: z.string().max(1024).optional(),

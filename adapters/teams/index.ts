@@ -12,6 +12,7 @@ import type { TenantDirectory } from '../../src/tenancy/directory.ts';
 import { TeamsChatChannel } from './chat.ts';
 import { TeamsConnector } from './connector.ts';
 import { TeamsHandlers } from './handlers.ts';
+import { ActivityEnvelope } from './inbound.ts';
 import { ReferenceBook } from './references.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 
@@ -81,6 +82,12 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
         res.status(401).json({ error: 'unauthorized', message: 'A valid Bot Framework token is required.' });
         return;
       }
+    }
+    const envelope = ActivityEnvelope.safeParse(req.body);
+    if (!envelope.success) {
+      log.warn({ issues: envelope.error.issues.length }, 'malformed Teams activity refused');
+      res.status(400).json({ error: 'bad_request', message: `Not a valid Bot Framework activity: ${envelope.error.issues[0]?.path.join('.') || '(body)'} ${envelope.error.issues[0]?.message ?? ''}`.trim() });
+      return;
     }
     await adapter.process(req, res, (context) => handlers.turn(context));
   }

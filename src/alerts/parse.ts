@@ -41,6 +41,11 @@ export function fieldPath(path: readonly PropertyKey[]): string {
   return path.reduce<string>((out, key) => (typeof key === 'number' ? `${out}[${key}]` : out ? `${out}.${String(key)}` : String(key)), '');
 }
 
+/** The first value with something to read: a blank title from a payload falls through to the next candidate. */
+export function firstText(...values: readonly (string | null | undefined)[]): string | undefined {
+  return values.find((v): v is string => typeof v === 'string' && v.trim() !== '');
+}
+
 /** "12.5" → 12.5; anything else → undefined (sources send thresholds as strings or numbers). */
 export function toNumber(value: unknown): number | undefined {
   if (typeof value === 'number') return Number.isFinite(value) ? value : undefined;
@@ -51,11 +56,17 @@ export function toNumber(value: unknown): number | undefined {
 
 /** ISO time from an ISO string, a CloudWatch `+0000` offset, or Unix seconds. */
 export function toIso(value: unknown): string | undefined {
-  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? new Date(value * 1000).toISOString() : undefined;
+  if (typeof value === 'number') return Number.isFinite(value) && value > 0 ? isoOf(value * 1000) : undefined;
   if (typeof value !== 'string' || !value) return undefined;
   const normalised = value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2');
   const time = Date.parse(normalised);
-  return Number.isNaN(time) ? undefined : new Date(time).toISOString();
+  return Number.isNaN(time) ? undefined : isoOf(time);
+}
+
+/** Past ±8.64e15 ms a Date is invalid and toISOString throws: a payload's 1e308 is no time at all. */
+function isoOf(ms: number): string | undefined {
+  const date = new Date(ms);
+  return Number.isNaN(date.getTime()) ? undefined : date.toISOString();
 }
 
 export function isUrl(value: unknown): value is string {

@@ -2,7 +2,7 @@ import { loadConfig } from '../../src/config.ts';
 import { startBot, type RunningBot } from '../../src/compose.ts';
 import { DryRunExecutor, type ActionExecutor, type Check, type ExecutionResult } from '../../src/approvals/executor.ts';
 import type { ApprovalRequest, ProposedAction } from '../../src/approvals/types.ts';
-import { silentLogger } from '../../src/logging.ts';
+import { silentLogger, type Logger } from '../../src/logging.ts';
 import type { RuntimeOverrides } from '../../src/runtime.ts';
 
 export const testSigningSecret = 'test-signing-secret-0123456789abcdef';
@@ -29,7 +29,7 @@ export class RecordingExecutor implements ActionExecutor {
 }
 
 /** The real server on a free loopback port, with Slack's Web API pointed at a local fake. */
-export async function startTestBot(env: Record<string, string>, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
+export async function startTestBot(env: Record<string, string>, overrides: RuntimeOverrides = {}, logger: Logger = silentLogger()): Promise<RunningBot> {
   const config = loadConfig({ PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', ...env });
-  return startBot(config, silentLogger(), overrides);
+  return startBot(config, logger, overrides);
 }

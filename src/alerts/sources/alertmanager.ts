@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fingerprintOf, labelsKey, type Alert, type AlertLink, type AlertMetric, type AlertSeverity, type AlertSource } from '../alert.ts';
-import { isUrl, rejectedByZod, toIso, toNumber, type ParseOutcome, type WebhookPayload } from '../parse.ts';
+import { firstText, isUrl, rejectedByZod, toIso, toNumber, type ParseOutcome, type WebhookPayload } from '../parse.ts';
 import { resourcesFromLabels } from '../resources.ts';
 
 /**
@@ -80,7 +80,7 @@ export function groupedAlert(source: AlertSource, alert: GroupedAlert, externalU
 }
 
 function title(alert: GroupedAlert): string {
-  return alert.annotations.summary ?? alert.annotations.title ?? alert.labels.alertname ?? 'Unnamed alert';
+  return firstText(alert.annotations.summary, alert.annotations.title, alert.labels.alertname) ?? 'Unnamed alert';
 }
 
 /** The conventional `severity` label, in the words teams use. */

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import { fingerprintOf, type AlertLink, type AlertSeverity } from '../alert.ts';
-import { isUrl, rejectedByZod, toIso, toNumber, type ParseOutcome, type WebhookPayload } from '../parse.ts';
+import { firstText, isUrl, rejectedByZod, toIso, toNumber, type ParseOutcome, type WebhookPayload } from '../parse.ts';
 import { gcpResourceRef } from '../resources.ts';
 
 /**
@@ -61,7 +61,7 @@ export function parseGcpMonitoring({ body }: WebhookPayload): ParseOutcome {
       status: closed ? 'resolved' : 'firing',
       severity: severities[(incident.severity ?? '').toLowerCase()] ?? 'unknown',
       ...(incident.severity ? { severityRaw: incident.severity } : {}),
-      title: incident.policy_name ?? incident.condition_name ?? incident.summary ?? `Incident ${incident.incident_id}`,
+      title: firstText(incident.policy_name, incident.condition_name, incident.summary) ?? `Incident ${incident.incident_id}`,
       ...(summary ? { summary } : {}),
       resources,
       ...(incident.metric ? {
