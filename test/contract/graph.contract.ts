@@ -170,8 +170,9 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
           .resolves.toEqual({ resources: 5, relationships: 1, removed: 0 });
         await expect(graph.getResource(all(org), id.api)).resolves.toMatchObject({ state: 'running', lastSeenAt: t1.toISOString() });
         expect(names(await graph.dependencies(all(org), id.api, 1))).toEqual(['orders-db:1:DEPENDS_ON', 'orders-queue:1:DEPENDS_ON', 'sessions-cache:1:DEPENDS_ON']);
-        // The VPC was covered: its containment edges were replaced by what this crawl listed (none).
-        expect(names(await graph.dependencies(all(org), id.vpc, 1))).toEqual([]);
+        // The VPC and the database were covered: that edge was replaced by what this crawl listed (none);
+        // the edges into the services, which were not covered, stay.
+        expect(names(await graph.dependencies(all(org), id.vpc, 1))).toEqual(['checkout-api:1:CONTAINS', 'checkout-api-worker:1:CONTAINS']);
       });
 
       it('a file ingest after a crawl deletes gone resources and clears the crawl stamps', async () => {

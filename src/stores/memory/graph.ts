@@ -38,9 +38,12 @@ export class MemoryResourceGraph implements ResourceGraph {
       graph.resources.set(resource.id, crawl ? { ...plain, lastSeenAt: crawl.observedAt.toISOString() } : plain);
     }
     // Relationships of the re-ingested accounts are replaced as a whole, so removed edges disappear.
+    // A crawl replaces an edge only when it covered both ends: an edge into a service that failed stays.
     const touches = (rel: Relationship): boolean => {
       const from = graph.resources.get(rel.from);
-      return from === undefined || replaced(from);
+      if (from === undefined) return true;
+      const to = graph.resources.get(rel.to);
+      return replaced(from) && (!crawl || to === undefined || !accounts.has(to.accountId) || covers(crawl.covered, to));
     };
     const kept = [...graph.outgoing.values()].flat().filter((rel) => !touches(rel) && graph.resources.has(rel.to));
     const added = estate.relationships.filter((rel) => graph.resources.has(rel.from) && graph.resources.has(rel.to));

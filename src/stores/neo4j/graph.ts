@@ -170,12 +170,14 @@ export class Neo4jResourceGraph implements ResourceGraph {
       }
     }
 
-    // Relationships from the ingested accounts' resources are replaced as a whole.
+    // Relationships from the ingested accounts' resources are replaced as a whole (from a crawl: those
+    // whose both ends it covered, so an edge into a service that failed stays).
     for (;;) {
       const deleted = await this.db.write(async (tx) => {
         const result = await tx.run<{ n: number }>(`
           MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
           WHERE ${replacedBy('a')} AND b.orgId = $orgId AND coalesce(rel.ingestRun, '') <> $runId
+            AND ($covered IS NULL OR NOT b.accountId IN $accountIds OR any(c IN $covered WHERE c.region = b.region AND b.type IN c.types))
           WITH rel LIMIT $batch
           DELETE rel
           RETURN count(*) AS n`, { orgId, accountIds, runId, covered, batch: int(batchSize) });
