@@ -7,6 +7,7 @@ import { createRuntime } from '../runtime.ts';
 import { loadEstateFile } from '../seed/estate-file.ts';
 import { loadRunbookDir } from '../seed/runbook-dir.ts';
 import { registerAuditCommand } from './audit.ts';
+import { registerCrawlCommand } from './crawl.ts';
 import { registerKeysCommands } from './keys.ts';
 import { ingestProgressBar } from './progress.ts';
 import { renderText } from './render-text.ts';
@@ -78,6 +79,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   });
   registerAuditCommand(program, withRuntime, (code) => {
+    exitCode = code;
+  });
+  registerCrawlCommand(program, withRuntime, (code) => {
     exitCode = code;
   });
 

@@ -12,7 +12,7 @@ export function toCrawlError(error: unknown, where: string, permissions: string)
   const e = error as { name?: string; Code?: string; message?: string; reason?: string; $metadata?: { httpStatusCode?: number; attempts?: number } };
   const codes = [e.name, e.Code].filter((c): c is string => typeof c === 'string');
   const status = e.$metadata?.httpStatusCode;
-  const message = e.message ?? String(error);
+  const message = (e.message ?? String(error)).replace(/[.\s]*$/, '.');
   // Credential failures raised by the credential provider (assuming the role) keep their own message.
   if (e.name === 'MetricsError' && (e.reason === 'access_denied' || e.reason === 'credentials')) return new CrawlError(e.reason, message, { cause: error });
   if (codes.some((c) => throttling.has(c)) || status === 429) {
