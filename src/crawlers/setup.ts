@@ -5,6 +5,7 @@ import type { Logger } from '../logging.ts';
 import type { Provider } from '../stores/estate.ts';
 import type { ResourceGraph } from '../stores/graph.ts';
 import { AwsCrawler } from './aws/index.ts';
+import { AzureCrawler } from './azure.ts';
 import { CrawlRunner } from './runner.ts';
 import type { ProviderCrawler } from './types.ts';
 
@@ -12,6 +13,7 @@ import type { ProviderCrawler } from './types.ts';
 export function createCrawlers(config: Config, credentials: ExecutorCredentials = defaultCredentials(config)): Partial<Record<Provider, ProviderCrawler>> {
   return {
     aws: new AwsCrawler({ credentials: credentials.aws, ...(config.crawl.awsRegions ? { regions: config.crawl.awsRegions } : {}) }),
+    azure: new AzureCrawler({ credential: credentials.azure }),
   };
 }
 

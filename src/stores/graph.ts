@@ -59,7 +59,9 @@ export interface CrawlIngest {
 }
 
 export interface CrawlCoverage {
+  /** `*`: every region (a query that lists the whole subscription or project). */
   region: string;
+  /** `*` among them: every type. */
   types: readonly string[];
 }
 
@@ -77,7 +79,7 @@ export type GraphResource = CloudResource & Freshness;
 
 /** Whether a crawl's coverage includes this resource. */
 export function covers(covered: readonly CrawlCoverage[], resource: { region: string; type: string }): boolean {
-  return covered.some((c) => c.region === resource.region && c.types.includes(resource.type));
+  return covered.some((c) => (c.region === '*' || c.region === resource.region) && (c.types.includes('*') || c.types.includes(resource.type)));
 }
 
 export interface IngestResult {

@@ -175,6 +175,16 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
         expect(names(await graph.dependencies(all(org), id.vpc, 1))).toEqual(['checkout-api:1:CONTAINS', 'checkout-api-worker:1:CONTAINS']);
       });
 
+      it('a crawl that listed every region and type ("*") marks anything of the account it did not list gone', async () => {
+        const org = newOrg();
+        await graph.ingest(org, demoEstate());
+        const estate = demoEstate();
+        const vmOnly = { accounts: estate.accounts.filter((a) => a.accountId === acc3), resources: [], relationships: [] };
+        await expect(graph.ingest(org, vmOnly, { crawl: { observedAt: t1, covered: [{ region: '*', types: ['*'] }] } })).resolves.toEqual({ resources: 0, relationships: 0, removed: 1 });
+        await expect(graph.getResource(all(org), id.vm)).resolves.toMatchObject({ state: 'gone', goneAt: t1.toISOString() });
+        await expect(graph.getResource(all(org), id.api)).resolves.toMatchObject({ state: 'running' });
+      });
+
       it('a file ingest after a crawl deletes gone resources and clears the crawl stamps', async () => {
         const org = newOrg();
         await graph.ingest(org, acc1East(), crawl(t1));

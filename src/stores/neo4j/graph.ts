@@ -51,7 +51,8 @@ const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .regio
  * What an ingest replaces: a file, everything of its accounts; a crawl, only the (region, types) it
  * covered (`$covered`, null for a file).
  */
-const replacedBy = (r: string): string => `${r}.accountId IN $accountIds AND ($covered IS NULL OR any(c IN $covered WHERE c.region = ${r}.region AND ${r}.type IN c.types))`;
+const coveredBy = (r: string): string => `any(c IN $covered WHERE (c.region = '*' OR c.region = ${r}.region) AND ('*' IN c.types OR ${r}.type IN c.types))`;
+const replacedBy = (r: string): string => `${r}.accountId IN $accountIds AND ($covered IS NULL OR ${coveredBy(r)})`;
 
 interface ResourceRow {
   id: string;
@@ -177,7 +178,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
         const result = await tx.run<{ n: number }>(`
           MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
           WHERE ${replacedBy('a')} AND b.orgId = $orgId AND coalesce(rel.ingestRun, '') <> $runId
-            AND ($covered IS NULL OR NOT b.accountId IN $accountIds OR any(c IN $covered WHERE c.region = b.region AND b.type IN c.types))
+            AND ($covered IS NULL OR NOT b.accountId IN $accountIds OR ${coveredBy('b')})
           WITH rel LIMIT $batch
           DELETE rel
           RETURN count(*) AS n`, { orgId, accountIds, runId, covered, batch: int(batchSize) });
