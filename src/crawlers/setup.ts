@@ -6,6 +6,7 @@ import type { Provider } from '../stores/estate.ts';
 import type { ResourceGraph } from '../stores/graph.ts';
 import { AwsCrawler } from './aws/index.ts';
 import { AzureCrawler } from './azure.ts';
+import { GcpCrawler } from './gcp.ts';
 import { CrawlRunner } from './runner.ts';
 import type { ProviderCrawler } from './types.ts';
 
@@ -14,6 +15,7 @@ export function createCrawlers(config: Config, credentials: ExecutorCredentials 
   return {
     aws: new AwsCrawler({ credentials: credentials.aws, ...(config.crawl.awsRegions ? { regions: config.crawl.awsRegions } : {}) }),
     azure: new AzureCrawler({ credential: credentials.azure }),
+    gcp: new GcpCrawler({ authClient: credentials.gcp }),
   };
 }
 
