@@ -5,6 +5,7 @@ import { postApprovalNotices } from './approvals/notices.ts';
 import { createAlerting } from './alerts/index.ts';
 import { BackgroundWork } from './background.ts';
 import { ChatChannels } from './chat/port.ts';
+import { startCrawlScheduler } from './crawlers/setup.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
@@ -80,6 +81,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const readiness = createReadiness(config);
     const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
     logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
+    // Periodic crawls into the resource graph (CRAWL_INTERVAL_MINUTES / tenants.yaml crawl.intervalMinutes).
+    const crawls = await startCrawlScheduler(config, runtime, logger, overrides.credentials);
     return {
       url: server.url,
       runtime,
@@ -94,7 +97,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
           logger.warn({ told }, 'unfinished work interrupted; its threads were asked to ask again');
         }
         await server.close();
-        await Promise.allSettled([...plugins.map((p) => p.close?.()), readiness.close()]);
+        await Promise.allSettled([...plugins.map((p) => p.close?.()), readiness.close(), crawls.stop()]);
         await runtime.close();
       },
     };

@@ -7,7 +7,9 @@ import type { ResourceGraph } from '../stores/graph.ts';
 import { AwsCrawler } from './aws/index.ts';
 import { AzureCrawler } from './azure.ts';
 import { GcpCrawler } from './gcp.ts';
+import type { Organization } from '../tenancy/organization.ts';
 import { CrawlRunner } from './runner.ts';
+import { CrawlScheduler } from './scheduler.ts';
 import type { ProviderCrawler } from './types.ts';
 
 /** One crawler per provider, with the per-account credentials the metrics and actions use. */
@@ -21,4 +23,16 @@ export function createCrawlers(config: Config, credentials: ExecutorCredentials 
 
 export function createCrawlRunner(config: Config, graph: ResourceGraph, logger: Logger, credentials?: ExecutorCredentials): CrawlRunner {
   return new CrawlRunner({ graph, logger, crawlers: createCrawlers(config, credentials), concurrency: config.crawl.accountConcurrency });
+}
+
+/** The server's periodic sync, started once the server listens; `stop()` on shutdown. */
+export async function startCrawlScheduler(config: Config, runtime: { stores: { graph: ResourceGraph; tenants: { listOrganizations(): Promise<Organization[]> } } }, logger: Logger, credentials?: ExecutorCredentials): Promise<CrawlScheduler> {
+  const scheduler = new CrawlScheduler({
+    runner: createCrawlRunner(config, runtime.stores.graph, logger, credentials),
+    organizations: () => runtime.stores.tenants.listOrganizations(),
+    defaultIntervalMinutes: config.crawl.intervalMinutes,
+    logger,
+  });
+  await scheduler.start();
+  return scheduler;
 }
