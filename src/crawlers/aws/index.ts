@@ -90,6 +90,9 @@ export class AwsCrawler implements ProviderCrawler {
       let regions: readonly string[];
       const home = account.regions?.[0] ?? this.options.regions?.[0] ?? 'us-east-1';
       try {
+        // Credentials first: a role that cannot be assumed is one failure for the account, not one per service.
+        const credentials = this.options.credentials(orgId, account, home);
+        if (typeof credentials === 'function') await credentials();
         regions = account.regions ?? this.options.regions ?? await this.enabledRegions(scanFor(home));
       } catch (error) {
         fail('*', '*', error, 'ec2:DescribeRegions');
