@@ -6,6 +6,7 @@ import { postApprovalNotices } from './approvals/notices.ts';
 import { createAlerting } from './alerts/index.ts';
 import { BackgroundWork } from './background.ts';
 import { ChatChannels } from './chat/port.ts';
+import { startCrawlScheduler } from './crawlers/setup.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
@@ -99,6 +100,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
       startSweeper('verifications', () => runtime.approvals.sweepVerifications(), logger, sweepIntervalMs),
       startSweeper('alert-inbox', () => alerting.service.sweepInbox(), logger, sweepIntervalMs),
     ];
+    // Periodic crawls into the resource graph (CRAWL_INTERVAL_MINUTES / tenants.yaml crawl.intervalMinutes).
+    const crawls = await startCrawlScheduler(config, runtime, logger, overrides.credentials);
     return {
       url: server.url,
       runtime,
@@ -114,7 +117,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
           logger.warn({ told }, 'unfinished work interrupted; its threads were asked to ask again');
         }
         await server.close();
-        await Promise.allSettled([...plugins.map((p) => p.close?.()), readiness.close()]);
+        await Promise.allSettled([...plugins.map((p) => p.close?.()), readiness.close(), crawls.stop()]);
         await runtime.close();
         await tracing?.shutdown();
       },

@@ -72,6 +72,11 @@ const Settings = z.object({
   METRICS_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(120).default(15),
   METRICS_CACHE_SECONDS: z.coerce.number().int().min(0).max(3600).default(60),
   METRICS_CONCURRENCY: z.coerce.number().int().min(1).max(64).default(8),
+
+  CRAWL_INTERVAL_MINUTES: z.coerce.number().int().min(0).max(10_080).default(0),
+  CRAWL_AWS_REGIONS: z.string().optional().transform((v) => (v ? [...new Set(v.split(',').map((x) => x.trim()).filter(Boolean))] : undefined))
+    .pipe(z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'use a comma list of AWS region names such as us-east-1,eu-west-1')).min(1).optional()),
+  CRAWL_CONCURRENCY: z.coerce.number().int().min(1).max(32).default(4),
 });
 
 /** Checks that join settings; run on the raw values so they are reported together with the others. */
@@ -138,6 +143,8 @@ export interface Config {
   metrics: { sources: ('recorded' | 'aws' | 'azure' | 'gcp')[]; timeoutMs: number; cacheTtlMs: number; concurrency: number; azureClientSecrets: Readonly<Record<string, string>> };
   /** OpenTelemetry tracing, on when an OTLP endpoint is set (the standard OTEL_* variables). */
   tracing?: { tracesUrl: string; serviceName: string };
+  /** Crawls into the resource graph: the server's default interval (0 = off; tenants.yaml may set one per organization), AWS regions for accounts that list none, accounts crawled at once. */
+  crawl: { intervalMinutes: number; awsRegions?: string[]; accountConcurrency: number };
 }
 
 type Env = Record<string, string | undefined>;
@@ -202,6 +209,7 @@ export function loadConfig(env: Env = process.env): Config {
       sources: s.METRICS_SOURCES, timeoutMs: s.METRICS_TIMEOUT_SECONDS * 1000, cacheTtlMs: s.METRICS_CACHE_SECONDS * 1000, concurrency: s.METRICS_CONCURRENCY,
       azureClientSecrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('AZURE_CLIENT_SECRET_') && typeof e[1] === 'string')),
     },
+    crawl: { intervalMinutes: s.CRAWL_INTERVAL_MINUTES, accountConcurrency: s.CRAWL_CONCURRENCY, ...(s.CRAWL_AWS_REGIONS ? { awsRegions: s.CRAWL_AWS_REGIONS } : {}) },
     agent: {
       maxLlmCalls: s.AGENT_MAX_LLM_CALLS,
       maxToolCalls: s.AGENT_MAX_TOOL_CALLS,

@@ -8,6 +8,7 @@ import { loadEstateFile } from '../seed/estate-file.ts';
 import { loadRunbookDir } from '../seed/runbook-dir.ts';
 import { registerAuditCommand } from './audit.ts';
 import { registerDiagramCommand } from './diagram.ts';
+import { registerCrawlCommand } from './crawl.ts';
 import { registerKeysCommands } from './keys.ts';
 import { ingestProgressBar } from './progress.ts';
 import { renderText } from './render-text.ts';
@@ -82,6 +83,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     exitCode = code;
   });
   registerDiagramCommand(program, withRuntime, (code) => {
+    exitCode = code;
+  });
+  registerCrawlCommand(program, withRuntime, (code) => {
     exitCode = code;
   });
 

@@ -17,7 +17,9 @@ export const CloudAccountConfig = z.object({
   /** Azure: an app registration to use for this subscription; its secret comes from the environment variable named here. */
   clientId: z.string().trim().min(1).max(128).optional(),
   clientSecretEnv: z.string().regex(/^AZURE_CLIENT_SECRET_[A-Z0-9_]+$/, 'must name an environment variable starting with AZURE_CLIENT_SECRET_').optional(),
-}).refine((a) => a.provider === 'aws' || (a.roleArn === undefined && a.externalId === undefined), { message: 'roleArn and externalId apply to AWS accounts only', path: ['roleArn'] })
+  /** AWS: the regions the crawler lists (default: CRAWL_AWS_REGIONS, else every region enabled in the account). */
+  regions: z.array(z.string().regex(/^[a-z]{2}(-[a-z]+)+-\d+$/, 'must be an AWS region name such as us-east-1')).min(1).optional(),
+}).refine((a) => a.provider === 'aws' || (a.roleArn === undefined && a.externalId === undefined && a.regions === undefined), { message: 'roleArn, externalId and regions apply to AWS accounts only', path: ['roleArn'] })
   .refine((a) => a.provider === 'azure' || (a.tenantId === undefined && a.clientId === undefined && a.clientSecretEnv === undefined), { message: 'tenantId, clientId and clientSecretEnv apply to Azure subscriptions only', path: ['tenantId'] })
   .refine((a) => (a.clientId === undefined) === (a.clientSecretEnv === undefined) && (a.clientId === undefined || a.tenantId !== undefined), { message: 'an Azure client credential needs tenantId, clientId and clientSecretEnv together', path: ['clientId'] });
 export type CloudAccountConfig = z.infer<typeof CloudAccountConfig>;
@@ -85,6 +87,11 @@ export const OrganizationConfig = z.object({
     /** Four-eyes rule: whoever requested a high-risk action cannot approve it; a second person must. */
     fourEyes: z.boolean().default(false),
   }).default({ fourEyes: false }),
+  /** Periodic crawls of the accounts into the resource graph (docs/crawlers.md); default: CRAWL_INTERVAL_MINUTES. */
+  crawl: z.object({
+    /** 0 turns the periodic crawl off for this organization (`cloud-companion crawl` still works). */
+    intervalMinutes: z.number().int().min(0).max(10_080).optional(),
+  }).optional(),
   /** Demo data loaded into the embedded stores at start, relative to the tenants file. */
   seed: z.object({
     estate: z.string().optional(),

@@ -131,6 +131,88 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
       }, 180_000);
     });
 
+    describe('ingest from a crawl', () => {
+      const t1 = new Date('2026-11-20T08:00:00.000Z');
+      const t2 = new Date('2026-11-21T08:00:00.000Z');
+      const t3 = new Date('2026-11-22T08:00:00.000Z');
+      /** Account 1 as a crawl of us-east-1 sees it (the Lambda in eu-west-1 and the S3 bucket are other regions). */
+      const acc1East = (): ReturnType<typeof demoEstate> => {
+        const estate = demoEstate();
+        const resources = estate.resources.filter((r) => r.accountId === acc1 && r.region === 'us-east-1');
+        const ids = new Set(resources.map((r) => r.id));
+        return { accounts: estate.accounts.filter((a) => a.accountId === acc1), resources, relationships: estate.relationships.filter((rel) => ids.has(rel.from)) };
+      };
+      const eastTypes = [...new Set(acc1East().resources.map((r) => r.type))];
+      const crawl = (observedAt: Date, types = eastTypes) => ({ crawl: { observedAt, covered: [{ region: 'us-east-1', types }] } });
+
+      it('stamps lastSeenAt, marks what disappeared gone instead of deleting it, and keeps the rest', async () => {
+        const org = newOrg();
+        await graph.ingest(org, demoEstate());
+        await expect(graph.ingest(org, acc1East(), crawl(t1))).resolves.toEqual({ resources: 7, relationships: 9, removed: 0 });
+        await expect(graph.getResource(all(org), id.api)).resolves.toEqual({ ...demoEstate().resources[1], lastSeenAt: t1.toISOString() });
+
+        const next = acc1East();
+        next.resources = next.resources.filter((r) => r.id !== id.queue);
+        next.relationships = next.relationships.filter((rel) => rel.to !== id.queue);
+        await expect(graph.ingest(org, next, crawl(t2))).resolves.toEqual({ resources: 6, relationships: 7, removed: 1 });
+        await expect(graph.getResource(all(org), id.queue)).resolves.toEqual({ ...demoEstate().resources[5], state: 'gone', lastSeenAt: t1.toISOString(), goneAt: t2.toISOString() });
+        await expect(graph.getResource(all(org), id.db)).resolves.toMatchObject({ lastSeenAt: t2.toISOString() });
+        expect((await graph.getResource(all(org), id.db))?.goneAt).toBeUndefined();
+        expect(names(await graph.dependents(all(org), id.queue, 1))).toEqual([]);
+        expect((await graph.counts(all(org))).byState.gone).toBe(1);
+        // Outside the crawl's regions nothing changed: the Lambda keeps its edge into account 2, unstamped.
+        await expect(graph.getResource(all(org), id.reports)).resolves.toEqual(demoEstate().resources[7]);
+        expect(names(await graph.dependencies(all(org), id.reports, 1))).toEqual(['shared-secrets:1:DEPENDS_ON']);
+
+        // Crawling again keeps the first time it was found gone; a resource that comes back is live again.
+        await expect(graph.ingest(org, next, crawl(t3))).resolves.toEqual({ resources: 6, relationships: 7, removed: 0 });
+        await expect(graph.getResource(all(org), id.queue)).resolves.toMatchObject({ state: 'gone', goneAt: t2.toISOString() });
+        await graph.ingest(org, acc1East(), crawl(t3));
+        const back = await graph.getResource(all(org), id.queue);
+        expect(back).toEqual({ ...demoEstate().resources[5], lastSeenAt: t3.toISOString() });
+        expect(names(await graph.dependents(all(org), id.queue, 1))).toEqual(['checkout-api:1:DEPENDS_ON', 'checkout-api-worker:1:DEPENDS_ON']);
+      });
+
+      it('leaves types the crawl did not cover alone: a service that failed keeps its resources and edges', async () => {
+        const org = newOrg();
+        await graph.ingest(org, acc1East(), crawl(t1));
+        // ECS failed this time: the crawl lists no services and says it did not cover them.
+        const withoutEcs = acc1East();
+        withoutEcs.resources = withoutEcs.resources.filter((r) => r.type !== 'aws.ecs.service');
+        withoutEcs.relationships = withoutEcs.relationships.filter((rel) => rel.from !== id.vpc && rel.from !== id.api && rel.from !== id.worker);
+        await expect(graph.ingest(org, withoutEcs, crawl(t2, eastTypes.filter((t) => t !== 'aws.ecs.service'))))
+          .resolves.toEqual({ resources: 5, relationships: 1, removed: 0 });
+        await expect(graph.getResource(all(org), id.api)).resolves.toMatchObject({ state: 'running', lastSeenAt: t1.toISOString() });
+        expect(names(await graph.dependencies(all(org), id.api, 1))).toEqual(['orders-db:1:DEPENDS_ON', 'orders-queue:1:DEPENDS_ON', 'sessions-cache:1:DEPENDS_ON']);
+        // The VPC and the database were covered: that edge was replaced by what this crawl listed (none);
+        // the edges into the services, which were not covered, stay.
+        expect(names(await graph.dependencies(all(org), id.vpc, 1))).toEqual(['checkout-api:1:CONTAINS', 'checkout-api-worker:1:CONTAINS']);
+      });
+
+      it('a crawl that listed every region and type ("*") marks anything of the account it did not list gone', async () => {
+        const org = newOrg();
+        await graph.ingest(org, demoEstate());
+        const estate = demoEstate();
+        const vmOnly = { accounts: estate.accounts.filter((a) => a.accountId === acc3), resources: [], relationships: [] };
+        await expect(graph.ingest(org, vmOnly, { crawl: { observedAt: t1, covered: [{ region: '*', types: ['*'] }] } })).resolves.toEqual({ resources: 0, relationships: 0, removed: 1 });
+        await expect(graph.getResource(all(org), id.vm)).resolves.toMatchObject({ state: 'gone', goneAt: t1.toISOString() });
+        await expect(graph.getResource(all(org), id.api)).resolves.toMatchObject({ state: 'running' });
+      });
+
+      it('a file ingest after a crawl deletes gone resources and clears the crawl stamps', async () => {
+        const org = newOrg();
+        await graph.ingest(org, acc1East(), crawl(t1));
+        const next = acc1East();
+        next.resources = next.resources.filter((r) => r.id !== id.cache);
+        next.relationships = next.relationships.filter((rel) => rel.to !== id.cache);
+        await graph.ingest(org, next, crawl(t2));
+        await expect(graph.ingest(org, next)).resolves.toEqual({ resources: 6, relationships: 8, removed: 1 });
+        await expect(graph.getResource(all(org), id.cache)).resolves.toBeUndefined();
+        await expect(graph.getResource(all(org), id.api)).resolves.toEqual(demoEstate().resources[1]);
+        expect(Object.keys(await graph.getResource(all(org), id.db) ?? {})).not.toContain('lastSeenAt');
+      });
+    });
+
     describe('getResource', () => {
       it('finds nothing outside the scope, the organization or the estate', async () => {
         const org = newOrg();

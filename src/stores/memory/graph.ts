@@ -1,11 +1,13 @@
 import type { CloudAccountRecord } from '../estate.ts';
-import type {
-  CloudResource, GraphScope, IngestOptions, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
+import {
+  covers, goneState,
+  type CloudResource, type GraphResource, type GraphScope, type IngestOptions, type IngestResult, type Neighbour, type Relationship, type RelationshipType,
+  type ResourceCounts, type ResourceGraph, type ResourceQuery,
 } from '../graph.ts';
 import { mentionScore } from '../mentions.ts';
 
 interface OrgGraph {
-  resources: Map<string, CloudResource>;
+  resources: Map<string, GraphResource>;
   outgoing: Map<string, Relationship[]>;
   incoming: Map<string, Relationship[]>;
 }
@@ -20,18 +22,28 @@ export class MemoryResourceGraph implements ResourceGraph {
     const graph = this.orgGraph(orgId);
     const accounts = new Set([...estate.accounts.map((a) => a.accountId), ...estate.resources.map((r) => r.accountId)]);
     const incomingIds = new Set(estate.resources.map((r) => r.id));
+    const crawl = options.crawl;
+    // From a crawl, only what it covered is replaced; a file replaces its accounts whole.
+    const replaced = (r: CloudResource): boolean => accounts.has(r.accountId) && (!crawl || covers(crawl.covered, r));
     let removed = 0;
     for (const [id, resource] of graph.resources) {
-      if (accounts.has(resource.accountId) && !incomingIds.has(id)) {
-        graph.resources.delete(id);
-        removed += 1;
-      }
+      if (!replaced(resource) || incomingIds.has(id)) continue;
+      if (!crawl) graph.resources.delete(id);
+      else if (resource.goneAt !== undefined) continue;
+      else graph.resources.set(id, { ...resource, state: goneState, goneAt: crawl.observedAt.toISOString() });
+      removed += 1;
     }
-    for (const resource of estate.resources) graph.resources.set(resource.id, structuredClone(resource));
+    for (const resource of estate.resources) {
+      const { lastSeenAt: _seen, goneAt: _gone, ...plain } = structuredClone(resource as GraphResource);
+      graph.resources.set(resource.id, crawl ? { ...plain, lastSeenAt: crawl.observedAt.toISOString() } : plain);
+    }
     // Relationships of the re-ingested accounts are replaced as a whole, so removed edges disappear.
+    // A crawl replaces an edge only when it covered both ends: an edge into a service that failed stays.
     const touches = (rel: Relationship): boolean => {
       const from = graph.resources.get(rel.from);
-      return from === undefined || accounts.has(from.accountId);
+      if (from === undefined) return true;
+      const to = graph.resources.get(rel.to);
+      return replaced(from) && (!crawl || to === undefined || !accounts.has(to.accountId) || covers(crawl.covered, to));
     };
     const kept = [...graph.outgoing.values()].flat().filter((rel) => !touches(rel) && graph.resources.has(rel.to));
     const added = estate.relationships.filter((rel) => graph.resources.has(rel.from) && graph.resources.has(rel.to));
@@ -48,12 +60,12 @@ export class MemoryResourceGraph implements ResourceGraph {
     return { resources: estate.resources.length, relationships: added.length, removed };
   }
 
-  async getResource(scope: GraphScope, id: string): Promise<CloudResource | undefined> {
+  async getResource(scope: GraphScope, id: string): Promise<GraphResource | undefined> {
     const resource = this.visible(scope).get(id);
     return resource && structuredClone(resource);
   }
 
-  async findResources(scope: GraphScope, query: ResourceQuery): Promise<CloudResource[]> {
+  async findResources(scope: GraphScope, query: ResourceQuery): Promise<GraphResource[]> {
     const text = query.text?.trim().toLowerCase();
     const matches = [...this.visible(scope).values()].filter((r) =>
       (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text) || Object.values(r.tags).some((v) => v.toLowerCase().includes(text)))
@@ -125,7 +137,7 @@ export class MemoryResourceGraph implements ResourceGraph {
     return graph;
   }
 
-  private visible(scope: GraphScope): Map<string, CloudResource> {
+  private visible(scope: GraphScope): Map<string, GraphResource> {
     const accounts = new Set(scope.accountIds);
     const graph = this.orgs.get(scope.orgId);
     if (!graph) return new Map();
@@ -163,6 +175,6 @@ function push(map: Map<string, Relationship[]>, key: string, rel: Relationship):
   else map.set(key, [rel]);
 }
 
-function sortByName(resources: CloudResource[]): CloudResource[] {
+function sortByName(resources: GraphResource[]): GraphResource[] {
   return resources.sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id));
 }

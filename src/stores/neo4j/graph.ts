@@ -3,8 +3,10 @@ import type { ManagedTransaction } from 'neo4j-driver';
 import pLimit from 'p-limit';
 import { CompanionError } from '../../errors.ts';
 import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
-import type {
-  CloudResource, GraphScope, IngestOptions, IngestResult, Neighbour, Relationship, RelationshipType, ResourceCounts, ResourceGraph, ResourceQuery,
+import {
+  goneState,
+  type CloudResource, type GraphResource, type GraphScope, type IngestOptions, type IngestResult, type Neighbour, type Relationship, type RelationshipType,
+  type ResourceCounts, type ResourceGraph, type ResourceQuery,
 } from '../graph.ts';
 import { mentionScore } from '../mentions.ts';
 import { int, type Neo4jConnection } from './driver.ts';
@@ -48,7 +50,14 @@ const edgeTypes = 'DEPENDS_ON|CONTAINS|ROUTES_TO|ATTACHED_TO';
 const relationshipOrder: readonly RelationshipType[] = RelationshipTypeSchema.options;
 
 /** The properties a CloudResource node is read back from (tags round-trip through JSON). */
-const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .region, .state, .tags } AS r';
+const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .region, .state, .tags, .lastSeenAt, .goneAt } AS r';
+
+/**
+ * What an ingest replaces: a file, everything of its accounts; a crawl, only the (region, types) it
+ * covered (`$covered`, null for a file).
+ */
+const coveredBy = (r: string): string => `any(c IN $covered WHERE (c.region = '*' OR c.region = ${r}.region) AND ('*' IN c.types OR ${r}.type IN c.types))`;
+const replacedBy = (r: string): string => `${r}.accountId IN $accountIds AND ($covered IS NULL OR ${coveredBy(r)})`;
 
 interface ResourceRow {
   id: string;
@@ -59,6 +68,8 @@ interface ResourceRow {
   region: string;
   state: string;
   tags: string | null;
+  lastSeenAt: string | null;
+  goneAt: string | null;
 }
 
 /**
@@ -76,6 +87,10 @@ export class Neo4jResourceGraph implements ResourceGraph {
 
   async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }, options: IngestOptions = {}): Promise<IngestResult> {
     const runId = randomUUID();
+    const crawl = options.crawl;
+    const covered = crawl ? crawl.covered.map((c) => ({ region: c.region, types: [...c.types] })) : null;
+    // Null removes the property: a file ingest clears what an earlier crawl stamped.
+    const freshness = { lastSeenAt: crawl ? crawl.observedAt.toISOString() : null, goneAt: null };
     // The last occurrence of an id wins, as in the in-process graph.
     const resources = [...new Map(estate.resources.map((r) => [r.id, r])).values()];
     const accountIds = [...new Set([...estate.accounts.map((a) => a.accountId), ...estate.resources.map((r) => r.accountId)])];
@@ -117,7 +132,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
         await tx.run(`
           UNWIND $rows AS row
           MERGE (r:CloudResource {orgId: $orgId, id: row.id})
-          SET r.ingestRun = $runId
+          SET r.ingestRun = $runId, r += $freshness
           // A re-crawl mostly finds resources unchanged: their properties and account edge stay as they are.
           WITH r, row WHERE r.contentHash IS NULL OR r.contentHash <> row.props.contentHash
           SET r += row.props
@@ -127,22 +142,27 @@ export class Neo4jResourceGraph implements ResourceGraph {
           WITH r, row
           MATCH (old:CloudAccount {orgId: $orgId})-[h:HAS_RESOURCE]->(r)
           WHERE old.accountId <> row.props.accountId
-          DELETE h`, { orgId, runId, rows: chunk.map((r) => ({ id: r.id, props: resourceProperties(r) })) });
+          DELETE h`, { orgId, runId, freshness, rows: chunk.map((r) => ({ id: r.id, props: resourceProperties(r) })) });
       });
       resourcesDone += chunk.length;
       options.onProgress?.({ phase: 'resources', done: resourcesDone, total: resources.length });
     })));
 
-    // Resources of the ingested accounts that the file no longer lists.
+    // Resources of the ingested accounts that the file no longer lists: deleted, or from a crawl marked gone.
     let removed = 0;
     for (;;) {
       const deleted = await this.db.write(async (tx) => {
-        const result = await tx.run<{ n: number }>(`
-          MATCH (r:CloudResource {orgId: $orgId})
-          WHERE r.accountId IN $accountIds AND coalesce(r.ingestRun, '') <> $runId
-          WITH r LIMIT $batch
-          DETACH DELETE r
-          RETURN count(*) AS n`, { orgId, accountIds, runId, batch: int(batchSize) });
+        const result = await tx.run<{ n: number }>(crawl
+          ? `MATCH (r:CloudResource {orgId: $orgId})
+             WHERE ${replacedBy('r')} AND coalesce(r.ingestRun, '') <> $runId AND r.goneAt IS NULL
+             WITH r LIMIT $batch
+             SET r.goneAt = $goneAt, r.state = $gone, r.contentHash = null
+             RETURN count(*) AS n`
+          : `MATCH (r:CloudResource {orgId: $orgId})
+             WHERE r.accountId IN $accountIds AND coalesce(r.ingestRun, '') <> $runId
+             WITH r LIMIT $batch
+             DETACH DELETE r
+             RETURN count(*) AS n`, { orgId, accountIds, runId, covered, goneAt: freshness.lastSeenAt, gone: goneState, batch: int(batchSize) });
         return result.records[0]?.get('n') ?? 0;
       });
       removed += deleted;
@@ -162,15 +182,17 @@ export class Neo4jResourceGraph implements ResourceGraph {
       }
     }
 
-    // Relationships from the ingested accounts' resources are replaced as a whole.
+    // Relationships from the ingested accounts' resources are replaced as a whole (from a crawl: those
+    // whose both ends it covered, so an edge into a service that failed stays).
     for (;;) {
       const deleted = await this.db.write(async (tx) => {
         const result = await tx.run<{ n: number }>(`
           MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
-          WHERE a.accountId IN $accountIds AND b.orgId = $orgId AND coalesce(rel.ingestRun, '') <> $runId
+          WHERE ${replacedBy('a')} AND b.orgId = $orgId AND coalesce(rel.ingestRun, '') <> $runId
+            AND ($covered IS NULL OR NOT b.accountId IN $accountIds OR ${coveredBy('b')})
           WITH rel LIMIT $batch
           DELETE rel
-          RETURN count(*) AS n`, { orgId, accountIds, runId, batch: int(batchSize) });
+          RETURN count(*) AS n`, { orgId, accountIds, runId, covered, batch: int(batchSize) });
         return result.records[0]?.get('n') ?? 0;
       });
       if (deleted < batchSize) break;
@@ -179,12 +201,12 @@ export class Neo4jResourceGraph implements ResourceGraph {
     return { resources: estate.resources.length, relationships, removed };
   }
 
-  async getResource(scope: GraphScope, id: string): Promise<CloudResource | undefined> {
+  async getResource(scope: GraphScope, id: string): Promise<GraphResource | undefined> {
     const [resource] = await this.db.read((tx) => fetchResources(tx, scope, [id]));
     return resource;
   }
 
-  async findResources(scope: GraphScope, query: ResourceQuery): Promise<CloudResource[]> {
+  async findResources(scope: GraphScope, query: ResourceQuery): Promise<GraphResource[]> {
     const text = query.text?.trim().toLowerCase();
     const limit = query.limit ?? defaultLimit;
     return this.db.read(async (tx) => {
@@ -370,7 +392,7 @@ function params(scope: GraphScope): { orgId: string; accountIds: string[] } {
   return { orgId: scope.orgId, accountIds: [...scope.accountIds] };
 }
 
-async function fetchResources(tx: ManagedTransaction, scope: GraphScope, ids: readonly string[]): Promise<CloudResource[]> {
+async function fetchResources(tx: ManagedTransaction, scope: GraphScope, ids: readonly string[]): Promise<GraphResource[]> {
   if (ids.length === 0) return [];
   const result = await tx.run<{ r: ResourceRow }>(`
     UNWIND $ids AS id
@@ -381,8 +403,10 @@ async function fetchResources(tx: ManagedTransaction, scope: GraphScope, ids: re
   return result.records.map((record) => toResource(record.get('r')));
 }
 
-function toResource(row: ResourceRow): CloudResource {
+function toResource(row: ResourceRow): GraphResource {
   return {
+    ...(row.lastSeenAt ? { lastSeenAt: row.lastSeenAt } : {}),
+    ...(row.goneAt ? { goneAt: row.goneAt } : {}),
     id: row.id,
     provider: row.provider,
     accountId: row.accountId,

@@ -1,0 +1,38 @@
+import type { ExecutorCredentials } from '../approvals/executors/index.ts';
+import { defaultCredentials } from '../approvals/setup.ts';
+import type { Config } from '../config.ts';
+import type { Logger } from '../logging.ts';
+import type { Provider } from '../stores/estate.ts';
+import type { ResourceGraph } from '../stores/graph.ts';
+import { AwsCrawler } from './aws/index.ts';
+import { AzureCrawler } from './azure.ts';
+import { GcpCrawler } from './gcp.ts';
+import type { Organization } from '../tenancy/organization.ts';
+import { CrawlRunner } from './runner.ts';
+import { CrawlScheduler } from './scheduler.ts';
+import type { ProviderCrawler } from './types.ts';
+
+/** One crawler per provider, with the per-account credentials the metrics and actions use. */
+export function createCrawlers(config: Config, credentials: ExecutorCredentials = defaultCredentials(config)): Partial<Record<Provider, ProviderCrawler>> {
+  return {
+    aws: new AwsCrawler({ credentials: credentials.aws, ...(config.crawl.awsRegions ? { regions: config.crawl.awsRegions } : {}) }),
+    azure: new AzureCrawler({ credential: credentials.azure }),
+    gcp: new GcpCrawler({ authClient: credentials.gcp }),
+  };
+}
+
+export function createCrawlRunner(config: Config, graph: ResourceGraph, logger: Logger, credentials?: ExecutorCredentials): CrawlRunner {
+  return new CrawlRunner({ graph, logger, crawlers: createCrawlers(config, credentials), concurrency: config.crawl.accountConcurrency });
+}
+
+/** The server's periodic sync, started once the server listens; `stop()` on shutdown. */
+export async function startCrawlScheduler(config: Config, runtime: { stores: { graph: ResourceGraph; tenants: { listOrganizations(): Promise<Organization[]> } } }, logger: Logger, credentials?: ExecutorCredentials): Promise<CrawlScheduler> {
+  const scheduler = new CrawlScheduler({
+    runner: createCrawlRunner(config, runtime.stores.graph, logger, credentials),
+    organizations: () => runtime.stores.tenants.listOrganizations(),
+    defaultIntervalMinutes: config.crawl.intervalMinutes,
+    logger,
+  });
+  await scheduler.start();
+  return scheduler;
+}
