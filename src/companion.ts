@@ -11,7 +11,8 @@ import type { CompanionRequest, ConversationRef, Platform, RequestContext, Reque
 import type { Stores } from './stores/index.ts';
 import type { WorkspaceIds } from './tenancy/directory.ts';
 import type { Organization } from './tenancy/organization.ts';
-import { channelPolicy, roleOf } from './tenancy/policy.ts';
+import type { RoleResolver } from './tenancy/groups.ts';
+import { channelPolicy } from './tenancy/policy.ts';
 import { buildToolset } from '../tools/index.ts';
 import { observeTools } from '../tools/observe.ts';
 
@@ -51,6 +52,8 @@ interface Deps {
   metrics: readonly MetricsSource[];
   investigator: Investigator;
   logger: Logger;
+  /** Member entries, group roles (from the platform's directory) and the default role. */
+  roles: RoleResolver;
 }
 
 /**
@@ -78,16 +81,16 @@ export class Companion {
       const ids = Object.entries(inbound.workspace).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ');
       return { ok: false, reason: 'unknown_tenant', message: `${onboardingText} (Workspace: ${ids}.)` };
     }
-    return { ok: true, context: this.buildContext(org, inbound) };
+    return { ok: true, context: await this.buildContext(org, inbound) };
   }
 
   /** For surfaces that name the organization themselves (CLI, API keys): no workspace binding needed. */
   async contextForOrganization(orgId: string, inbound: Omit<Inbound, 'workspace' | 'workspaceKey'>): Promise<RequestContext | undefined> {
     const org = await this.deps.stores.tenants.getOrganization(orgId);
-    return org && this.buildContext(org, { ...inbound, workspace: {}, workspaceKey: orgId });
+    return org && await this.buildContext(org, { ...inbound, workspace: {}, workspaceKey: orgId });
   }
 
-  private buildContext(org: Organization, inbound: Inbound): RequestContext {
+  private async buildContext(org: Organization, inbound: Inbound): Promise<RequestContext> {
     const policy = channelPolicy(org, inbound.platform, inbound.channelId);
     const conversation: ConversationRef = {
       platform: inbound.platform, workspaceId: inbound.workspaceKey, channelId: inbound.channelId,
@@ -97,7 +100,7 @@ export class Companion {
       orgId: org.id,
       requestId: randomUUID(),
       source: inbound.source,
-      actor: { platform: inbound.platform, userId: inbound.userId, role: roleOf(org, inbound.platform, inbound.userId), ...(inbound.userName ? { displayName: inbound.userName } : {}) },
+      actor: { platform: inbound.platform, userId: inbound.userId, role: await this.deps.roles.roleOf(org, inbound, inbound.workspaceKey), ...(inbound.userName ? { displayName: inbound.userName } : {}) },
       conversation,
       accountIds: policy.accountIds,
       allowedActions: policy.allowedActions,

@@ -59,6 +59,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         idempotency: runtime.stores.idempotency, background, logger, alerts: alerting.service,
       });
       chat.register(slack.chat);
+      runtime.groups.register(slack.groups);
       plugins.push(slack);
     }
     else plugins.push(slackNotConfigured);
@@ -68,6 +69,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
       });
       chat.register(teams.chat);
+      if (teams.groups) runtime.groups.register(teams.groups);
       plugins.push(teams);
     }
     else plugins.push(teamsNotConfigured);

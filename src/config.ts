@@ -38,6 +38,7 @@ const Settings = z.object({
   MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: optionalGuid,
   MICROSOFT_OPENID_METADATA_URL: optionalUrl,
+  MICROSOFT_GRAPH_URL: optionalUrl,
 
   NEO4J_URI: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\//, 'must start with neo4j:// or bolt://').optional(),
   NEO4J_USER: z.string().default('neo4j'),
@@ -105,6 +106,8 @@ export interface TeamsConfig {
   appTenantId?: string;
   /** Where incoming tokens' signing keys are published (Bot Framework's public cloud by default). */
   openIdMetadataUrl?: string;
+  /** Microsoft Graph, asked for Entra group membership when tenants.yaml grants roles to groups. */
+  graphUrl?: string;
 }
 
 export interface Config {
@@ -173,6 +176,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...((s.TEAMS_ENABLED ?? Boolean(s.MICROSOFT_APP_ID))
       ? { teams: {
         appType: s.MICROSOFT_APP_TYPE,
+        ...(s.MICROSOFT_GRAPH_URL ? { graphUrl: s.MICROSOFT_GRAPH_URL } : {}),
         ...(s.MICROSOFT_APP_ID ? { appId: s.MICROSOFT_APP_ID } : {}),
         ...(s.MICROSOFT_APP_PASSWORD ? { appPassword: s.MICROSOFT_APP_PASSWORD } : {}),
         ...(s.MICROSOFT_APP_TENANT_ID ? { appTenantId: s.MICROSOFT_APP_TENANT_ID } : {}),

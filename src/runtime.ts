@@ -19,6 +19,7 @@ import { applyTenantsFile } from './seed/seed.ts';
 import { closeStores, type Stores } from './stores/index.ts';
 import { createStores } from './stores/select.ts';
 import { loadTenantsFile } from './tenancy/tenants-file.ts';
+import { GroupDirectories, RoleResolver } from './tenancy/groups.ts';
 
 /** Everything one running bot holds, adapters aside. */
 export interface Runtime {
@@ -31,6 +32,8 @@ export interface Runtime {
   investigator: Investigator;
   /** One line per backend, for the start-up log and `/readyz`. */
   describe: Record<string, string>;
+  /** Where adapters register their group directories (roles granted to Slack user groups, Entra groups). */
+  groups: GroupDirectories;
   close(): Promise<void>;
 }
 
@@ -55,7 +58,9 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
     const metrics = createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
-    const approvals = createApprovalService(config, stores, metrics, logger, overrides);
+    const groups = new GroupDirectories();
+    const roles = new RoleResolver(groups, logger);
+    const approvals = createApprovalService(config, stores, metrics, logger, overrides, roles);
     const executor = { name: approvals.executorName };
     const bounds: AgentBounds = { ...defaultAgentBounds, ...config.agent };
     const chat = overrides.chatModel
@@ -75,8 +80,8 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const investigator: Investigator = chat
       ? new AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
       : planner;
-    const companion = new Companion({ stores, approvals, metrics, investigator, logger });
-    return { config, logger, stores, companion, approvals, metrics, investigator, describe, close: () => closeStores(stores) };
+    const companion = new Companion({ stores, approvals, metrics, investigator, logger, roles });
+    return { config, logger, stores, companion, approvals, metrics, investigator, describe, groups, close: () => closeStores(stores) };
   } catch (error) {
     await closeStores(stores);
     throw error;

@@ -14,8 +14,10 @@ import type { Logger } from '../../src/logging.ts';
 import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
+import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
+import { SlackGroupMembership } from './groups.ts';
 import { approveActionId, denyActionId, undoActionId } from './ids.ts';
 import { AppMentionEnvelope, BlockActionPayload, inboundFromAction, inboundFromCommand, inboundFromMention, SlashCommandPayload, stripMentions } from './inbound.ts';
 import { boltLogger } from './logger.ts';
@@ -42,6 +44,8 @@ export interface SlackAdapterOptions {
 /** The Slack surface, and the chat port the core posts alerts through. */
 export interface SlackAdapter extends HttpPlugin {
   chat: ChatChannel;
+  /** User-group membership, for roles granted to Slack user groups. */
+  groups: GroupMembershipSource;
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
@@ -109,6 +113,7 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   return {
     name: 'slack',
     chat: new SlackChatChannel(app.client),
+    groups: new SlackGroupMembership(async () => app.client),
     mount(http: Express) {
       http.use(router);
     },

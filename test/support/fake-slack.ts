@@ -20,6 +20,10 @@ export class FakeSlack {
   private limits: { method: string; skip: number; retryAfterSeconds: number }[] = [];
   /** Each posted message as it stands now (chat.update applied), by ts. */
   private readonly messages = new Map<string, SlackCall>();
+  /** User groups (S… id → member user ids) that usergroups.users.list answers from. */
+  readonly userGroups = new Map<string, string[]>();
+  /** When set, usergroups.users.list fails with this Slack error code (e.g. missing_scope). */
+  userGroupsError: string | undefined;
   private server?: Server;
   private tsCounter = 0;
   url = '';
@@ -111,6 +115,11 @@ export class FakeSlack {
         if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
         message.args = { ...message.args, text: args.text, blocks: args.blocks };
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
+      }
+      case 'usergroups.users.list': {
+        if (this.userGroupsError) return { status: 200, body: { ok: false, error: this.userGroupsError } };
+        const users = this.userGroups.get(String(args.usergroup));
+        return { status: 200, body: users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' } };
       }
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
