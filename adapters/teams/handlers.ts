@@ -1,17 +1,20 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import type { BackgroundWork } from '../../src/background.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import type { RequestContext } from '../../src/request.ts';
 import { parseCommand } from '../../src/commands.ts';
 import type { Companion } from '../../src/companion.ts';
 import type { Logger } from '../../src/logging.ts';
 import { Placeholder, type Outbox, type TeamsConnector } from './connector.ts';
 import { teamsHelpText, stepLabel } from './help.ts';
-import { approveVerb } from './ids.ts';
+import { approveVerb, undoVerb } from './ids.ts';
 import {
   type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
 import { approvalMessage, cardMessage, contentMessages, resultLine, textMessage } from './messages.ts';
+import { plain } from './markdown.ts';
 import { renderApproval, renderProgress, renderText, type AdaptiveCard } from './render.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 
@@ -136,6 +139,10 @@ export class TeamsHandlers {
       return;
     }
     const { approvalId } = activity.value.action.data;
+    if (activity.value.action.verb === undoVerb) {
+      await respond(200, await this.undo(activity, resolution.context, approvalId));
+      return;
+    }
     const decision = this.deps.companion.decide(resolution.context, approvalId, activity.value.action.verb === approveVerb ? 'approve' : 'deny');
     const outcome = await withinBudget(decision, this.deps.invokeBudgetMs);
     if (!outcome) {
@@ -146,6 +153,32 @@ export class TeamsHandlers {
     }
     await respond(200, this.invokeAnswer(outcome));
     this.deps.background.run('teams.approval.followup', () => this.followUp(activity, outcome));
+  }
+
+  /**
+   * Undo: proposes the rollback as a new request, whose card is posted in the thread for anyone with
+   * the role to approve; a refusal is answered to the clicker only.
+   */
+  private async undo(activity: ApprovalInvokeActivity, context: RequestContext, approvalId: string): Promise<InvokeBody> {
+    const proposal = this.deps.companion.proposeRollback(context, approvalId);
+    const result = await withinBudget(proposal, this.deps.invokeBudgetMs);
+    const post = async (approval: ApprovalRequest): Promise<void> => {
+      const channel = await this.channelReference(activity);
+      const who = plain(activity.from.name ?? 'Someone');
+      await this.deps.connector.open(inConversation(channel, activity.conversation.id), async (outbox) => {
+        await outbox.send({ ...approvalMessage(approval), text: `**${who}** asked to undo "${approval.action.kind}" on ${plain(approval.action.targetName)}` });
+      });
+    };
+    if (!result) {
+      this.deps.background.run('teams.undo', async () => {
+        const late = await proposal;
+        if (late.ok) await post(late.approval);
+      });
+      return messageBody('Preparing the undo; its approval card will be posted in this thread.');
+    }
+    if (!result.ok) return messageBody(result.message);
+    this.deps.background.run('teams.undo', () => post(result.approval));
+    return messageBody(`Undo proposed: its approval card follows in this thread (request ${result.approval.id}).`);
   }
 
   private invokeAnswer(outcome: DecisionOutcome): InvokeBody {
