@@ -55,7 +55,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const alerting = createAlerting(config, runtime, chat, background, logger, clock ? () => clock().getTime() : undefined);
     if (config.slack) {
       const slack = await createSlackAdapter({
-        ...config.slack, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
+        ...config.slack, installations: runtime.stores.installations, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
         idempotency: runtime.stores.idempotency, background, logger, alerts: alerting.service,
       });
       chat.register(slack.chat);

@@ -31,6 +31,9 @@ const Settings = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_API_URL: optionalUrl,
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: z.string().trim().min(16, 'must be at least 16 random characters (it signs the OAuth state)').optional(),
 
   TEAMS_ENABLED: optionalFlag,
   MICROSOFT_APP_ID: optionalGuid,
@@ -74,12 +77,24 @@ const Settings = z.object({
 /** Checks that join settings; run on the raw values so they are reported together with the others. */
 function crossFieldProblems(env: Env): string[] {
   const problems: string[] = [];
-  if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
-    problems.push(`${env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Basic Information and OAuth & Permissions pages of your Slack app)`);
-  }
+  problems.push(...slackProblems(env));
   problems.push(...teamsProblems(env));
   if (env.NEO4J_URI && env.NEO4J_PASSWORD === undefined) problems.push('NEO4J_PASSWORD: is required when NEO4J_URI is set');
   return problems;
+}
+
+/** Slack runs with a signing secret plus either one bot token (one workspace) or the OAuth trio (any number of workspaces). */
+function slackProblems(env: Env): string[] {
+  const oauth = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const oauthSet = oauth.filter((name) => env[name]);
+  if (oauthSet.length > 0 && oauthSet.length < oauth.length) {
+    return [`${oauth.filter((name) => !env[name]).join(', ')}: multi-workspace install needs all of ${oauth.join(', ')} (Basic Information page of your Slack app; the state secret is any long random string)`];
+  }
+  const hasCredentials = Boolean(env.SLACK_BOT_TOKEN) || oauthSet.length === oauth.length;
+  if (Boolean(env.SLACK_SIGNING_SECRET) === hasCredentials) return [];
+  return [env.SLACK_SIGNING_SECRET
+    ? 'SLACK_BOT_TOKEN: Slack needs SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (install to many workspaces); see the Basic Information and OAuth & Permissions pages of your Slack app'
+    : 'SLACK_SIGNING_SECRET: Slack needs SLACK_SIGNING_SECRET (Basic Information page of your Slack app) to verify requests'];
 }
 
 /** What ConfigurationBotFrameworkAuthentication itself requires of each app type, reported up front. */
@@ -123,7 +138,8 @@ export interface Config {
   api: { perKeyPerMinute: number; perOrgPerMinute: number };
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
-  slack?: { signingSecret: string; botToken: string; apiUrl?: string };
+  /** `botToken`: one workspace; `oauth`: installs to any number of workspaces through /slack/install (tokens in the installation store). */
+  slack?: { signingSecret: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
   neo4j?: { uri: string; user: string; password: string; database?: string };
@@ -170,8 +186,13 @@ export function loadConfig(env: Env = process.env): Config {
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
     api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
-    ...(s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN
-      ? { slack: { signingSecret: s.SLACK_SIGNING_SECRET, botToken: s.SLACK_BOT_TOKEN, ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}) } }
+    ...(s.SLACK_SIGNING_SECRET && (s.SLACK_BOT_TOKEN || s.SLACK_CLIENT_ID)
+      ? { slack: {
+        signingSecret: s.SLACK_SIGNING_SECRET,
+        ...(s.SLACK_BOT_TOKEN ? { botToken: s.SLACK_BOT_TOKEN } : {}),
+        ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}),
+        ...(s.SLACK_CLIENT_ID && s.SLACK_CLIENT_SECRET && s.SLACK_STATE_SECRET ? { oauth: { clientId: s.SLACK_CLIENT_ID, clientSecret: s.SLACK_CLIENT_SECRET, stateSecret: s.SLACK_STATE_SECRET } } : {}),
+      } }
       : {}),
     ...((s.TEAMS_ENABLED ?? Boolean(s.MICROSOFT_APP_ID))
       ? { teams: {

@@ -11,11 +11,14 @@ import { renderReply, type SlackMessage } from './render.ts';
 export class SlackChatChannel implements ChatChannel {
   readonly platform = 'slack' as const;
 
-  constructor(private readonly client: WebClient) {}
+  /** `tokenFor`: with multi-workspace OAuth, the bot token of a workspace (the client has none of its own). */
+  constructor(private readonly client: WebClient, private readonly tokenFor: (workspaceId: string | undefined) => Promise<string | undefined> = async () => undefined) {}
 
   async post(_orgId: string, to: ChannelAddress, content: ChatContent, threadId?: string): Promise<PostedMessage> {
     const message = render(content);
+    const token = await this.tokenFor(to.workspaceId);
     const result = await this.client.chat.postMessage({
+      ...(token ? { token } : {}),
       channel: to.channelId, text: message.text, ...(message.blocks.length ? { blocks: message.blocks } : {}),
       ...(threadId ? { thread_ts: threadId } : {}), unfurl_links: false, unfurl_media: false,
     });
@@ -30,7 +33,8 @@ export class SlackChatChannel implements ChatChannel {
 
   async update(_orgId: string, message: PostedMessage, content: ChatContent): Promise<void> {
     const rendered = render(content);
-    await this.client.chat.update({ channel: message.channelId, ts: message.messageId, text: rendered.text, blocks: rendered.blocks });
+    const token = await this.tokenFor(message.workspaceKey);
+    await this.client.chat.update({ ...(token ? { token } : {}), channel: message.channelId, ts: message.messageId, text: rendered.text, blocks: rendered.blocks });
   }
 }
 

@@ -1,6 +1,6 @@
 import { App, ExpressReceiver, type RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AlertService } from '../../src/alerts/service.ts';
@@ -15,6 +15,8 @@ import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
+import type { InstallationStore } from '../../src/stores/installations.ts';
+import { InstallationStoreBridge, onInstalled, slackBotScopes } from './oauth.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
 import { SlackGroupMembership } from './groups.ts';
@@ -27,7 +29,11 @@ import { decisionLine, renderReplyMessages, replaceApprovalBlocks } from './rend
 
 export interface SlackAdapterOptions {
   signingSecret: string;
-  botToken: string;
+  /** One workspace: its bot token. */
+  botToken?: string;
+  /** Any number of workspaces: installs through /slack/install, tokens kept in `installations`. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
+  installations?: InstallationStore;
   /** Web API base, e.g. https://slack-gov.com/api/ for GovSlack, or a local fake in tests. */
   apiUrl?: string;
   maxBodyBytes: number;
@@ -62,21 +68,32 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   const log = options.logger.child({ adapter: 'slack' });
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
+  const apiOptions: WebClientOptions = options.apiUrl ? { slackApiUrl: options.apiUrl } : {};
   const receiver = new ExpressReceiver({
     signingSecret: options.signingSecret,
     endpoints: '/slack/events',
     router,
     bodyLimit: options.maxBodyBytes,
     logger: boltLogger(log),
+    ...oauthOptions(options, apiOptions, log),
   });
   const app = new App({
-    token: options.botToken,
+    // With OAuth, Bolt authorizes each request from the installation store instead.
+    ...(options.oauth ? {} : { token: options.botToken }),
     receiver,
     logger: boltLogger(log),
     deferInitialization: true,
     // A 429 pauses the client's whole queue for Retry-After, then retries the call (one of these retries).
-    clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
+    clientOptions: { ...apiOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
   });
+  /** The bot token of a workspace (`enterprise:team` key or team id); undefined in single-token mode, where the client has it. */
+  const tokenFor = async (workspaceId: string | undefined): Promise<string | undefined> => {
+    const installer = receiver.installer;
+    if (!options.oauth || !installer) return undefined;
+    const [enterpriseId, teamId] = workspaceId?.includes(':') ? workspaceId.split(':') : [undefined, workspaceId];
+    const auth = await installer.authorize({ teamId: teamId || undefined, enterpriseId: enterpriseId || undefined, isEnterpriseInstall: false });
+    return auth.botToken;
+  };
   await app.init();
   const handlers = new SlackHandlers(options, log);
 
@@ -112,10 +129,30 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
 
   return {
     name: 'slack',
-    chat: new SlackChatChannel(app.client),
-    groups: new SlackGroupMembership(async () => app.client),
+    chat: new SlackChatChannel(app.client, tokenFor),
+    groups: new SlackGroupMembership(async (workspaceId) => (options.oauth ? new WebClient(await tokenFor(workspaceId), apiOptions) : app.client)),
     mount(http: Express) {
       http.use(router);
+    },
+  };
+}
+
+/** Multi-workspace install: /slack/install sends the admin to Slack, /slack/oauth_redirect stores the installation and onboards. */
+function oauthOptions(options: SlackAdapterOptions, apiOptions: WebClientOptions, log: Logger): Partial<ConstructorParameters<typeof ExpressReceiver>[0]> {
+  if (!options.oauth) return {};
+  if (!options.installations) throw new Error('Slack OAuth needs an installation store');
+  return {
+    clientId: options.oauth.clientId,
+    clientSecret: options.oauth.clientSecret,
+    stateSecret: options.oauth.stateSecret,
+    scopes: slackBotScopes,
+    installationStore: new InstallationStoreBridge(options.installations),
+    installerOptions: {
+      directInstall: true,
+      installPath: '/slack/install',
+      redirectUriPath: '/slack/oauth_redirect',
+      clientOptions: apiOptions,
+      callbackOptions: { successAsync: onInstalled({ client: new WebClient(undefined, apiOptions), companion: options.companion, logger: log }) },
     },
   };
 }

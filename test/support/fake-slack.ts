@@ -6,6 +6,8 @@ export interface SlackCall {
   args: Record<string, unknown>;
   /** The ts the fake answered with (chat.postMessage), so a test can follow threads. */
   ts?: string;
+  /** The bot token the call was made with. */
+  token?: string;
 }
 
 /**
@@ -24,6 +26,10 @@ export class FakeSlack {
   readonly userGroups = new Map<string, string[]>();
   /** When set, usergroups.users.list fails with this Slack error code (e.g. missing_scope). */
   userGroupsError: string | undefined;
+  /** Bot tokens the fake accepts, with the workspace each belongs to (auth.test answers with it). */
+  readonly tokens = new Map<string, string>([['xoxb-test-token', 'T00000001']]);
+  /** OAuth codes oauth.v2.access exchanges: code → the installation Slack would report. */
+  readonly oauthCodes = new Map<string, { teamId: string; teamName: string; installerId: string; botToken: string; enterpriseId?: string }>();
   private server?: Server;
   private tsCounter = 0;
   url = '';
@@ -91,8 +97,11 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
-    if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
-    const call: SlackCall = { method, args };
+    if (method === 'oauth.v2.access') return this.oauthAccess(args);
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const teamId = this.tokens.get(token);
+    if (!teamId) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const call: SlackCall = { method, args, token };
     const limit = this.limits.find((l) => l.method === method);
     if (limit && limit.skip > 0) limit.skip -= 1;
     else if (limit) {
@@ -103,7 +112,7 @@ export class FakeSlack {
     this.calls.push(call);
     switch (method) {
       case 'auth.test':
-        return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: 'T00000001', user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
+        return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: teamId, user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
       case 'chat.postMessage': {
         const ts = this.nextTs();
         call.ts = ts;
@@ -126,6 +135,23 @@ export class FakeSlack {
       default:
         return { status: 200, body: { ok: false, error: 'unknown_method' } };
     }
+  }
+
+  /** oauth.v2.access: the client id and secret identify the app, the code one pending install (used once). */
+  private oauthAccess(args: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+    this.calls.push({ method: 'oauth.v2.access', args });
+    const install = this.oauthCodes.get(String(args.code));
+    if (!install || args.client_id !== 'test-client-id' || args.client_secret !== 'test-client-secret') return { status: 200, body: { ok: false, error: 'invalid_code' } };
+    this.oauthCodes.delete(String(args.code));
+    this.tokens.set(install.botToken, install.teamId);
+    return {
+      status: 200,
+      body: {
+        ok: true, access_token: install.botToken, token_type: 'bot', scope: 'commands,chat:write', bot_user_id: 'UBOT00001', app_id: 'A00000001',
+        team: { id: install.teamId, name: install.teamName }, enterprise: install.enterpriseId ? { id: install.enterpriseId, name: 'Grid' } : null,
+        authed_user: { id: install.installerId }, is_enterprise_install: false,
+      },
+    };
   }
 
   private nextTs(): string {
