@@ -31,6 +31,7 @@ const Settings = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_API_URL: optionalUrl,
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)').optional(),
   SLACK_CLIENT_ID: optionalText,
   SLACK_CLIENT_SECRET: optionalText,
   SLACK_STATE_SECRET: z.string().trim().min(16, 'must be at least 16 random characters (it signs the OAuth state)').optional(),
@@ -90,6 +91,11 @@ function slackProblems(env: Env): string[] {
   if (oauthSet.length > 0 && oauthSet.length < oauth.length) {
     return [`${oauth.filter((name) => !env[name]).join(', ')}: multi-workspace install needs all of ${oauth.join(', ')} (Basic Information page of your Slack app; the state secret is any long random string)`];
   }
+  if (env.SLACK_APP_TOKEN) {
+    // Socket Mode needs no public URL and no signing secret; installs to many workspaces need the HTTP endpoints.
+    if (oauthSet.length > 0) return ['SLACK_APP_TOKEN: Socket Mode runs with one SLACK_BOT_TOKEN; for multi-workspace install (SLACK_CLIENT_ID…) use the HTTP endpoints and unset SLACK_APP_TOKEN'];
+    return env.SLACK_BOT_TOKEN ? [] : ['SLACK_BOT_TOKEN: Socket Mode (SLACK_APP_TOKEN) also needs the bot token (OAuth & Permissions page of your Slack app)'];
+  }
   const hasCredentials = Boolean(env.SLACK_BOT_TOKEN) || oauthSet.length === oauth.length;
   if (Boolean(env.SLACK_SIGNING_SECRET) === hasCredentials) return [];
   return [env.SLACK_SIGNING_SECRET
@@ -139,7 +145,7 @@ export interface Config {
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
   /** `botToken`: one workspace; `oauth`: installs to any number of workspaces through /slack/install (tokens in the installation store). */
-  slack?: { signingSecret: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
+  slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
   neo4j?: { uri: string; user: string; password: string; database?: string };
@@ -186,9 +192,10 @@ export function loadConfig(env: Env = process.env): Config {
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
     api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
-    ...(s.SLACK_SIGNING_SECRET && (s.SLACK_BOT_TOKEN || s.SLACK_CLIENT_ID)
+    ...((s.SLACK_SIGNING_SECRET && (s.SLACK_BOT_TOKEN || s.SLACK_CLIENT_ID)) || (s.SLACK_APP_TOKEN && s.SLACK_BOT_TOKEN)
       ? { slack: {
-        signingSecret: s.SLACK_SIGNING_SECRET,
+        ...(s.SLACK_SIGNING_SECRET ? { signingSecret: s.SLACK_SIGNING_SECRET } : {}),
+        ...(s.SLACK_APP_TOKEN ? { appToken: s.SLACK_APP_TOKEN } : {}),
         ...(s.SLACK_BOT_TOKEN ? { botToken: s.SLACK_BOT_TOKEN } : {}),
         ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}),
         ...(s.SLACK_CLIENT_ID && s.SLACK_CLIENT_SECRET && s.SLACK_STATE_SECRET ? { oauth: { clientId: s.SLACK_CLIENT_ID, clientSecret: s.SLACK_CLIENT_SECRET, stateSecret: s.SLACK_STATE_SECRET } } : {}),

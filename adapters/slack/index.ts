@@ -1,4 +1,4 @@
-import { App, ExpressReceiver, type RespondFn } from '@slack/bolt';
+import { App, ExpressReceiver, SocketModeReceiver, type RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
@@ -28,7 +28,10 @@ import { placeholderText, ThreadProgress } from './progress.ts';
 import { decisionLine, renderReplyMessages, replaceApprovalBlocks } from './render.ts';
 
 export interface SlackAdapterOptions {
-  signingSecret: string;
+  /** Verifies HTTP requests; not used in Socket Mode. */
+  signingSecret?: string;
+  /** Socket Mode (`xapp-…`): events arrive over Slack's WebSocket instead of POST /slack/events. */
+  appToken?: string;
   /** One workspace: its bot token. */
   botToken?: string;
   /** Any number of workspaces: installs through /slack/install, tokens kept in `installations`. */
@@ -66,17 +69,21 @@ const maxClockSkewSeconds = 300;
  */
 export async function createSlackAdapter(options: SlackAdapterOptions): Promise<SlackAdapter> {
   const log = options.logger.child({ adapter: 'slack' });
+  if (!options.appToken && !options.signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
   const apiOptions: WebClientOptions = options.apiUrl ? { slackApiUrl: options.apiUrl } : {};
-  const receiver = new ExpressReceiver({
-    signingSecret: options.signingSecret,
-    endpoints: '/slack/events',
-    router,
-    bodyLimit: options.maxBodyBytes,
-    logger: boltLogger(log),
-    ...oauthOptions(options, apiOptions, log),
-  });
+  const receiver = options.appToken
+    // Socket Mode: the same App and handlers, fed from the WebSocket; apps.connections.open goes to SLACK_API_URL too.
+    ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(log), installerOptions: { clientOptions: apiOptions } })
+    : new ExpressReceiver({
+      signingSecret: options.signingSecret ?? '',
+      endpoints: '/slack/events',
+      router,
+      bodyLimit: options.maxBodyBytes,
+      logger: boltLogger(log),
+      ...oauthOptions(options, apiOptions, log),
+    });
   const app = new App({
     // With OAuth, Bolt authorizes each request from the installation store instead.
     ...(options.oauth ? {} : { token: options.botToken }),
@@ -127,12 +134,26 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     log.error({ err: error }, 'Slack handler failed');
   });
 
+  if (options.appToken) {
+    // Connects (apps.connections.open, then the WebSocket's hello) before the bot says it is listening.
+    await app.start();
+    log.info('Slack Socket Mode connected');
+  }
   return {
-    name: 'slack',
+    name: options.appToken ? 'slack (Socket Mode)' : 'slack',
     chat: new SlackChatChannel(app.client, tokenFor),
     groups: new SlackGroupMembership(async (workspaceId) => (options.oauth ? new WebClient(await tokenFor(workspaceId), apiOptions) : app.client)),
     mount(http: Express) {
+      if (options.appToken) {
+        http.post('/slack/events', (_req, res) => {
+          res.status(404).json({ error: 'slack_socket_mode', message: 'This bot receives Slack events over Socket Mode (SLACK_APP_TOKEN); there is no HTTP endpoint.' });
+        });
+        return;
+      }
       http.use(router);
+    },
+    async close() {
+      if (options.appToken) await app.stop();
     },
   };
 }

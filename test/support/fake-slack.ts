@@ -28,6 +28,8 @@ export class FakeSlack {
   userGroupsError: string | undefined;
   /** Bot tokens the fake accepts, with the workspace each belongs to (auth.test answers with it). */
   readonly tokens = new Map<string, string>([['xoxb-test-token', 'T00000001']]);
+  /** Where apps.connections.open sends Socket Mode apps (a FakeSocketMode). */
+  socketModeUrl: string | undefined;
   /** OAuth codes oauth.v2.access exchanges: code → the installation Slack would report. */
   readonly oauthCodes = new Map<string, { teamId: string; teamName: string; installerId: string; botToken: string; enterpriseId?: string }>();
   private server?: Server;
@@ -125,6 +127,9 @@ export class FakeSlack {
         message.args = { ...message.args, text: args.text, blocks: args.blocks };
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
       }
+      case 'apps.connections.open':
+        // Called with the app-level token; answers with the Socket Mode WebSocket to connect to.
+        return { status: 200, body: this.socketModeUrl ? { ok: true, url: this.socketModeUrl } : { ok: false, error: 'not_allowed_token_type' } };
       case 'usergroups.users.list': {
         if (this.userGroupsError) return { status: 200, body: { ok: false, error: this.userGroupsError } };
         const users = this.userGroups.get(String(args.usergroup));

@@ -32,6 +32,11 @@ describe('configuration', () => {
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: 's', SLACK_CLIENT_ID: '123.456' })).toThrow(/SLACK_CLIENT_SECRET, SLACK_STATE_SECRET: multi-workspace install needs all of/);
     expect(() => loadConfig(oauth)).toThrow(/SLACK_SIGNING_SECRET: Slack needs SLACK_SIGNING_SECRET/);
     expect(() => loadConfig({ SLACK_SIGNING_SECRET: 's', ...oauth, SLACK_STATE_SECRET: 'short' })).toThrow(/SLACK_STATE_SECRET: must be at least 16/);
+    // Socket Mode: the app-level token and the bot token, no signing secret; not with the OAuth trio.
+    expect(loadConfig({ SLACK_APP_TOKEN: 'xapp-1-A1-x', SLACK_BOT_TOKEN: 'xoxb-1' }).slack).toEqual({ appToken: 'xapp-1-A1-x', botToken: 'xoxb-1' });
+    expect(() => loadConfig({ SLACK_APP_TOKEN: 'xapp-1-A1-x' })).toThrow(/SLACK_BOT_TOKEN: Socket Mode/);
+    expect(() => loadConfig({ SLACK_APP_TOKEN: 'xoxb-wrong', SLACK_BOT_TOKEN: 'xoxb-1' })).toThrow(/SLACK_APP_TOKEN: must be an app-level token/);
+    expect(() => loadConfig({ SLACK_APP_TOKEN: 'xapp-1-A1-x', SLACK_SIGNING_SECRET: 's', ...oauth })).toThrow(/SLACK_APP_TOKEN: Socket Mode runs with one SLACK_BOT_TOKEN/);
   });
 
   it('never echoes secret values in its errors', () => {
