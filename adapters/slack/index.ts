@@ -17,6 +17,7 @@ import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
 import type { InstallationStore } from '../../src/stores/installations.ts';
 import { InstallationStoreBridge, onInstalled, slackBotScopes } from './oauth.ts';
+import { ChannelQueues } from './channel-queue.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
 import { SlackGroupMembership } from './groups.ts';
@@ -72,7 +73,8 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   if (!options.appToken && !options.signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
-  const apiOptions: WebClientOptions = options.apiUrl ? { slackApiUrl: options.apiUrl } : {};
+  // Every client the adapter and Bolt create posts through per-channel queues (429s wait per channel).
+  const apiOptions: WebClientOptions = { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), fetch: new ChannelQueues(log).fetch };
   const receiver = options.appToken
     // Socket Mode: the same App and handlers, fed from the WebSocket; apps.connections.open goes to SLACK_API_URL too.
     ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(log), installerOptions: { clientOptions: apiOptions } })
@@ -90,7 +92,7 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     receiver,
     logger: boltLogger(log),
     deferInitialization: true,
-    // A 429 pauses the client's whole queue for Retry-After, then retries the call (one of these retries).
+    // A 429 on a channel's call waits in that channel's queue (ChannelQueues); other failures are retried here.
     clientOptions: { ...apiOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
   });
   /** The bot token of a workspace (`enterprise:team` key or team id); undefined in single-token mode, where the client has it. */

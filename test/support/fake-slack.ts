@@ -8,6 +8,8 @@ export interface SlackCall {
   ts?: string;
   /** The bot token the call was made with. */
   token?: string;
+  /** Accepted while another channel was inside the Retry-After of a 429 (set by rateLimitChannel). */
+  whileChannelWaited?: string;
 }
 
 /**
@@ -19,7 +21,9 @@ export class FakeSlack {
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
   /** Calls answered with HTTP 429 (not in `calls`: Slack did not act on them). */
   readonly rateLimited: SlackCall[] = [];
-  private limits: { method: string; skip: number; retryAfterSeconds: number }[] = [];
+  private limits: { method: string; skip: number; retryAfterSeconds: number; channel?: string }[] = [];
+  /** Channels inside the Retry-After of a per-channel 429: channel → until (ms). */
+  private readonly channelWindows = new Map<string, number>();
   /** Each posted message as it stands now (chat.update applied), by ts. */
   private readonly messages = new Map<string, SlackCall>();
   /** User groups (S… id → member user ids) that usergroups.users.list answers from. */
@@ -82,6 +86,11 @@ export class FakeSlack {
     this.limits.push({ method, skip, retryAfterSeconds });
   }
 
+  /** Answers one later call into `channel` (any method, after `skip` more) with 429 and Retry-After: Slack's per-channel posting limit. */
+  rateLimitChannel(channel: string, skip = 0, retryAfterSeconds = 1): void {
+    this.limits.push({ method: '*', channel, skip, retryAfterSeconds });
+  }
+
   /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
@@ -104,13 +113,23 @@ export class FakeSlack {
     const teamId = this.tokens.get(token);
     if (!teamId) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
     const call: SlackCall = { method, args, token };
-    const limit = this.limits.find((l) => l.method === method);
+    const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    const until = channel ? this.channelWindows.get(channel) : undefined;
+    if (until !== undefined && until > Date.now()) {
+      // As Slack does: a call before the Retry-After has passed is refused again.
+      this.rateLimited.push(call);
+      return { status: 429, headers: { 'retry-after': String(Math.ceil((until - Date.now()) / 1000)) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    const limit = this.limits.find((l) => (l.channel ? l.channel === channel : l.method === method));
     if (limit && limit.skip > 0) limit.skip -= 1;
     else if (limit) {
       this.limits = this.limits.filter((l) => l !== limit);
       this.rateLimited.push(call);
+      if (limit.channel) this.channelWindows.set(limit.channel, Date.now() + limit.retryAfterSeconds * 1000);
       return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
     }
+    const waiting = [...this.channelWindows].find(([other, end]) => other !== channel && end > Date.now());
+    if (waiting) call.whileChannelWaited = waiting[0];
     this.calls.push(call);
     switch (method) {
       case 'auth.test':
