@@ -12,6 +12,7 @@ import type { Stores } from './stores/index.ts';
 import type { WorkspaceIds } from './tenancy/directory.ts';
 import type { Organization } from './tenancy/organization.ts';
 import type { RoleResolver } from './tenancy/groups.ts';
+import type { InvestigationSlots } from './agent/slots.ts';
 import { channelPolicy } from './tenancy/policy.ts';
 import { buildToolset } from '../tools/index.ts';
 import { observeTools } from '../tools/observe.ts';
@@ -35,6 +36,8 @@ export interface HandleOptions {
   onToolStart?: (toolName: string) => void;
   /** Evidence ready (post it at once), agent tool started/finished, answer ready: see ProgressEvent. */
   onProgress?: ProgressListener;
+  /** Taken in line at once, the investigation starts only after this settles (e.g. the placeholder is posted, so progress has somewhere to go). */
+  ready?: Promise<unknown>;
 }
 
 export type ContextResolution =
@@ -54,6 +57,8 @@ interface Deps {
   logger: Logger;
   /** Member entries, group roles (from the platform's directory) and the default role. */
   roles: RoleResolver;
+  /** Caps concurrent investigations (default: unlimited). */
+  slots?: InvestigationSlots;
 }
 
 /**
@@ -107,8 +112,22 @@ export class Companion {
     };
   }
 
-  /** Answers one request. Never throws: a failure becomes a reply that says what went wrong. */
+  /** How many investigations run and wait now, so a surface can say "queued" instead of "working". */
+  get queue(): { running: number; waiting: number; limit: number } {
+    const slots = this.deps.slots;
+    return slots ? { running: slots.running, waiting: slots.waiting, limit: slots.limit } : { running: 0, waiting: 0, limit: Number.POSITIVE_INFINITY };
+  }
+
+  /** Answers one request, when a slot is free. Never throws: a failure becomes a reply that says what went wrong. */
   async handle(request: CompanionRequest, options: HandleOptions = {}): Promise<Reply> {
+    const start = async (): Promise<Reply> => {
+      await options.ready?.catch(() => undefined);
+      return this.handleNow(request, options);
+    };
+    return this.deps.slots ? this.deps.slots.run(start) : start();
+  }
+
+  private async handleNow(request: CompanionRequest, options: HandleOptions): Promise<Reply> {
     const { context } = request;
     const log = this.deps.logger.child({ orgId: context.orgId, requestId: context.requestId, source: context.source });
     const started = Date.now();

@@ -63,6 +63,7 @@ const Settings = z.object({
   AGENT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(180),
   AGENT_TOOL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(32_000).default(1500),
+  MAX_CONCURRENT_INVESTIGATIONS: z.coerce.number().int().min(1).max(1000).default(8),
 
   ALERT_STORM_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
   ALERT_STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
@@ -153,6 +154,8 @@ export interface Config {
   ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
   /** Bounds of one agent investigation (used when a model is configured). */
   agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
+  /** Investigations running at once in this replica; more wait their turn (acks stay fast). */
+  maxConcurrentInvestigations: number;
   /** Alert threads: at most `stormLimit` new investigations per organization per window; `secrets` are the ALERT_SECRET_* variables tenants.yaml names. */
   alerts: { stormLimit: number; stormWindowSeconds: number; threadHours: number; secrets: Readonly<Record<string, string>> };
   /** Where metrics come from (recordings, and the live providers turned on), and how reads are bounded; `azureClientSecrets` are the AZURE_CLIENT_SECRET_* variables tenants.yaml names. */
@@ -220,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(s.OLLAMA_BASE_URL
       ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
       : {}),
+    maxConcurrentInvestigations: s.MAX_CONCURRENT_INVESTIGATIONS,
     metrics: {
       sources: s.METRICS_SOURCES, timeoutMs: s.METRICS_TIMEOUT_SECONDS * 1000, cacheTtlMs: s.METRICS_CACHE_SECONDS * 1000, concurrency: s.METRICS_CONCURRENCY,
       azureClientSecrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('AZURE_CLIENT_SECRET_') && typeof e[1] === 'string')),

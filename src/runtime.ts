@@ -20,6 +20,7 @@ import { closeStores, type Stores } from './stores/index.ts';
 import { createStores } from './stores/select.ts';
 import { loadTenantsFile } from './tenancy/tenants-file.ts';
 import { GroupDirectories, RoleResolver } from './tenancy/groups.ts';
+import { InvestigationSlots } from './agent/slots.ts';
 
 /** Everything one running bot holds, adapters aside. */
 export interface Runtime {
@@ -48,6 +49,8 @@ export interface RuntimeOverrides {
   scheduler?: Scheduler;
   /** A chat model instead of Ollama's: tests pass a scripted tool-calling model. */
   chatModel?: { model: BaseChatModel; name: string };
+  /** An investigator instead of the planner or agent (tests hold investigations open with one). */
+  investigator?: Investigator;
   now?: () => Date;
 }
 
@@ -77,10 +80,10 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
       tenants: `${tenantsFile.organizations.length} organization(s) from ${config.tenantsFile}`,
     };
     const planner = new DeterministicPlanner(`Deterministic planner${chat ? '' : ' (no LLM configured: set OLLAMA_BASE_URL for the agent)'} · metrics: ${describe.metrics} · executor: ${executor.name}`);
-    const investigator: Investigator = chat
+    const investigator: Investigator = overrides.investigator ?? (chat
       ? new AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
-      : planner;
-    const companion = new Companion({ stores, approvals, metrics, investigator, logger, roles });
+      : planner);
+    const companion = new Companion({ stores, approvals, metrics, investigator, logger, roles, slots: new InvestigationSlots(config.maxConcurrentInvestigations) });
     return { config, logger, stores, companion, approvals, metrics, investigator, describe, groups, close: () => closeStores(stores) };
   } catch (error) {
     await closeStores(stores);

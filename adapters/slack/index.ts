@@ -62,6 +62,8 @@ const eventDedupeTtlMs = 60 * 60 * 1000;
 /** Posted when shutdown cut an investigation short, so nobody waits for an answer that will not come. */
 const interruptedText = ':warning: This investigation was interrupted because the bot is restarting. Please ask again in a minute.';
 const maxClockSkewSeconds = 300;
+/** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
+const queuedText = (ahead: number): string => `:hourglass: Queued${ahead > 0 ? ` behind ${ahead} other question(s)` : ': next in line'}; I will start as soon as a running investigation is done.`;
 
 /**
  * The Slack surface: `/cloud` commands, @mentions and Approve/Deny clicks at POST /slack/events, on
@@ -360,13 +362,25 @@ class SlackHandlers {
    * answer; an answer too big for one message continues in further messages in the same thread.
    */
   private async answer(context: RequestContext, intent: ReturnType<typeof parseCommand>, client: WebClient, channel: string, threadTs: string): Promise<void> {
-    const placeholder = await client.chat.postMessage({ channel, thread_ts: threadTs, text: placeholderText, unfurl_links: false })
+    // Take a place in line first, so the placeholder can say whether the investigation is queued.
+    let progress: ThreadProgress | undefined;
+    let placed: () => void = () => undefined;
+    const replied = this.options.companion.handle({ context, intent }, {
+      onToolStart: (tool) => progress?.onToolStart(tool),
+      onProgress: (event) => progress?.onProgress(event),
+      ready: new Promise<void>((resolve) => { placed = resolve; }),
+    });
+    const queue = this.options.companion.queue;
+    const inLine = queue.running + queue.waiting;
+    const text = inLine > queue.limit ? queuedText(inLine - queue.limit - 1) : placeholderText;
+    const placeholder = await client.chat.postMessage({ channel, thread_ts: threadTs, text, unfurl_links: false })
       .catch((error: unknown) => {
         this.log.warn({ err: error, channel }, 'placeholder post failed; the answer is posted when ready');
         return undefined;
       });
-    const progress = placeholder?.ts ? new ThreadProgress(client, channel, placeholder.ts, this.log, this.options.progressIntervalMs) : undefined;
-    const reply = await this.options.companion.handle({ context, intent }, progress ? { onToolStart: progress.onToolStart, onProgress: progress.onProgress } : {});
+    progress = placeholder?.ts ? new ThreadProgress(client, channel, placeholder.ts, this.log, this.options.progressIntervalMs) : undefined;
+    placed();
+    const reply = await replied;
     await progress?.finish();
     const [first, ...rest] = renderReplyMessages(reply);
     if (first && progress) await client.chat.update({ channel, ts: progress.ts, text: first.text, blocks: first.blocks });
