@@ -363,11 +363,11 @@ class SlackHandlers {
    */
   private async answer(context: RequestContext, intent: ReturnType<typeof parseCommand>, client: WebClient, channel: string, threadTs: string): Promise<void> {
     // Take a place in line first, so the placeholder can say whether the investigation is queued.
-    let progress: ThreadProgress | undefined;
+    const live: { progress?: ThreadProgress } = {};
     let placed: () => void = () => undefined;
     const replied = this.options.companion.handle({ context, intent }, {
-      onToolStart: (tool) => progress?.onToolStart(tool),
-      onProgress: (event) => progress?.onProgress(event),
+      onToolStart: (tool) => live.progress?.onToolStart(tool),
+      onProgress: (event) => live.progress?.onProgress(event),
       ready: new Promise<void>((resolve) => { placed = resolve; }),
     });
     const queue = this.options.companion.queue;
@@ -378,7 +378,8 @@ class SlackHandlers {
         this.log.warn({ err: error, channel }, 'placeholder post failed; the answer is posted when ready');
         return undefined;
       });
-    progress = placeholder?.ts ? new ThreadProgress(client, channel, placeholder.ts, this.log, this.options.progressIntervalMs) : undefined;
+    const progress = placeholder?.ts ? new ThreadProgress(client, channel, placeholder.ts, this.log, this.options.progressIntervalMs) : undefined;
+    live.progress = progress;
     placed();
     const reply = await replied;
     await progress?.finish();
