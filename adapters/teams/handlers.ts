@@ -30,6 +30,8 @@ export interface HandlerDeps {
 }
 
 const activityDedupeTtlMs = 60 * 60 * 1000;
+/** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
+const queuedText = (ahead: number): string => `Queued${ahead > 0 ? ` behind ${ahead} other question(s)` : ': next in line'}; I will start as soon as a running investigation is done.`;
 
 interface InvokeBody {
   statusCode: number;
@@ -94,11 +96,20 @@ export class TeamsHandlers {
         await outbox.send(cardMessage(renderText(teamsHelpText), 'How to use Cloud Companion'));
         return;
       }
-      const placeholderId = await outbox.send(cardMessage(renderProgress('Looking into it…'), 'Looking into it…'));
-      const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
-      const reply = await this.deps.companion.handle({ context: resolution.context, intent }, {
-        onToolStart: (tool) => placeholder?.show(cardMessage(renderProgress(stepLabel(tool)), stepLabel(tool))),
+      // Take a place in line first, so the placeholder can say whether the investigation is queued.
+      const live: { placeholder?: Placeholder } = {};
+      let placed: () => void = () => undefined;
+      const replied = this.deps.companion.handle({ context: resolution.context, intent }, {
+        onToolStart: (tool) => live.placeholder?.show(cardMessage(renderProgress(stepLabel(tool)), stepLabel(tool))),
+        ready: new Promise<void>((resolve) => { placed = resolve; }),
       });
+      const queue = this.deps.companion.queue;
+      const inLine = queue.running + queue.waiting;
+      const waitText = inLine > queue.limit ? queuedText(inLine - queue.limit - 1) : 'Looking into it…';
+      const placeholderId = await outbox.send(cardMessage(renderProgress(waitText), waitText)).finally(placed);
+      const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
+      live.placeholder = placeholder;
+      const reply = await replied;
       const [answer, ...approvals] = contentMessages(reply);
       if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
       for (const approval of approvals) await outbox.send(approval);

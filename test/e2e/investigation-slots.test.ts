@@ -6,6 +6,8 @@ import type { Reply } from '../../src/reply.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
 import { startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
+import { FakeTeamsConnector } from '../support/fake-teams.ts';
+import { postActivity, teamsActivity } from '../support/teams-activities.ts';
 
 /** The deterministic planner, held at the start of each investigation until the test lets it go. */
 class HeldInvestigator implements Investigator {
@@ -35,7 +37,7 @@ class HeldInvestigator implements Investigator {
   }
 }
 
-describe('Concurrent investigations are capped (MAX_CONCURRENT_INVESTIGATIONS); the rest queue, and acks stay immediate', () => {
+describe('Slack: concurrent investigations are capped (MAX_CONCURRENT_INVESTIGATIONS); the rest queue, and acks stay immediate', () => {
   const slack = new FakeSlack();
   const investigator = new HeldInvestigator();
   let bot: RunningBot;
@@ -74,5 +76,39 @@ describe('Concurrent investigations are capped (MAX_CONCURRENT_INVESTIGATIONS); 
     expect(investigator.mostAtOnce).toBe(2);
     for (const name of names) expect(slack.visibleText()).toContain(name);
     expect(slack.callsOf('chat.update').length).toBeGreaterThanOrEqual(4);
+  });
+});
+
+describe('Teams: the placeholder card of a question waiting for a slot says it is queued', () => {
+  const teams = new FakeTeamsConnector();
+  const investigator = new HeldInvestigator();
+  const tenant = '00000000-0000-0000-0000-000000000001';
+  let bot: RunningBot;
+
+  beforeAll(async () => {
+    await teams.start();
+    bot = await startTestBot({ TEAMS_ENABLED: 'true', MAX_CONCURRENT_INVESTIGATIONS: '1' }, { investigator });
+  });
+  afterAll(async () => {
+    await bot.stop();
+    await teams.stop();
+  });
+
+  it('runs one at a time and says so on the second one\'s placeholder', async () => {
+    const threads = ['1759945000000', '1759945000001'].map((root) => `19:ops0000000000000000000000000000@thread.tacv2;messageid=${root}`);
+    for (const [i, thread] of threads.entries()) {
+      const mention = teamsActivity('channel-mention', teams.serviceUrl(tenant), (a) => { a.id = `17599450000${i}`; a.conversation.id = thread; });
+      expect((await postActivity(bot.url, mention)).status).toBe(200);
+      await vi.waitFor(() => expect(teams.sent(thread).filter((c) => c.activity.type === 'message')).toHaveLength(1), { timeout: 5_000, interval: 10 });
+    }
+    expect(investigator.held).toBe(1);
+    const placeholders = threads.map((thread) => JSON.stringify(teams.sent(thread).find((c) => c.activity.type === 'message')?.activity.attachments));
+    expect(placeholders[0]).toContain('Looking into it');
+    expect(placeholders[1]).toContain('Queued: next in line');
+    while (bot.background.size > 0) {
+      investigator.releaseOne();
+      await new Promise((resolve) => setTimeout(resolve, 20));
+    }
+    expect(investigator.mostAtOnce).toBe(1);
   });
 });
