@@ -11,7 +11,9 @@ import type { CompanionRequest, ConversationRef, Platform, RequestContext, Reque
 import type { Stores } from './stores/index.ts';
 import type { WorkspaceIds } from './tenancy/directory.ts';
 import type { Organization } from './tenancy/organization.ts';
-import { channelPolicy, roleOf } from './tenancy/policy.ts';
+import type { RoleResolver } from './tenancy/groups.ts';
+import type { InvestigationSlots } from './agent/slots.ts';
+import { channelPolicy } from './tenancy/policy.ts';
 import { buildToolset } from '../tools/index.ts';
 import { observeTools } from '../tools/observe.ts';
 import { inSpan } from './observability/tracing.ts';
@@ -35,6 +37,8 @@ export interface HandleOptions {
   onToolStart?: (toolName: string) => void;
   /** Evidence ready (post it at once), agent tool started/finished, answer ready: see ProgressEvent. */
   onProgress?: ProgressListener;
+  /** Taken in line at once, the investigation starts only after this settles (e.g. the placeholder is posted, so progress has somewhere to go). */
+  ready?: Promise<unknown>;
 }
 
 export type ContextResolution =
@@ -52,6 +56,10 @@ interface Deps {
   metrics: readonly MetricsSource[];
   investigator: Investigator;
   logger: Logger;
+  /** Member entries, group roles (from the platform's directory) and the default role. */
+  roles: RoleResolver;
+  /** Caps concurrent investigations (default: unlimited). */
+  slots?: InvestigationSlots;
 }
 
 /**
@@ -79,16 +87,16 @@ export class Companion {
       const ids = Object.entries(inbound.workspace).filter(([, v]) => v).map(([k, v]) => `${k}=${v}`).join(', ');
       return { ok: false, reason: 'unknown_tenant', message: `${onboardingText} (Workspace: ${ids}.)` };
     }
-    return { ok: true, context: this.buildContext(org, inbound) };
+    return { ok: true, context: await this.buildContext(org, inbound) };
   }
 
   /** For surfaces that name the organization themselves (CLI, API keys): no workspace binding needed. */
   async contextForOrganization(orgId: string, inbound: Omit<Inbound, 'workspace' | 'workspaceKey'>): Promise<RequestContext | undefined> {
     const org = await this.deps.stores.tenants.getOrganization(orgId);
-    return org && this.buildContext(org, { ...inbound, workspace: {}, workspaceKey: orgId });
+    return org && await this.buildContext(org, { ...inbound, workspace: {}, workspaceKey: orgId });
   }
 
-  private buildContext(org: Organization, inbound: Inbound): RequestContext {
+  private async buildContext(org: Organization, inbound: Inbound): Promise<RequestContext> {
     const policy = channelPolicy(org, inbound.platform, inbound.channelId);
     const conversation: ConversationRef = {
       platform: inbound.platform, workspaceId: inbound.workspaceKey, channelId: inbound.channelId,
@@ -98,15 +106,29 @@ export class Companion {
       orgId: org.id,
       requestId: randomUUID(),
       source: inbound.source,
-      actor: { platform: inbound.platform, userId: inbound.userId, role: roleOf(org, inbound.platform, inbound.userId), ...(inbound.userName ? { displayName: inbound.userName } : {}) },
+      actor: { platform: inbound.platform, userId: inbound.userId, role: await this.deps.roles.roleOf(org, inbound, inbound.workspaceKey), ...(inbound.userName ? { displayName: inbound.userName } : {}) },
       conversation,
       accountIds: policy.accountIds,
       allowedActions: policy.allowedActions,
     };
   }
 
-  /** Answers one request. Never throws: a failure becomes a reply that says what went wrong. */
+  /** How many investigations run and wait now, so a surface can say "queued" instead of "working". */
+  get queue(): { running: number; waiting: number; limit: number } {
+    const slots = this.deps.slots;
+    return slots ? { running: slots.running, waiting: slots.waiting, limit: slots.limit } : { running: 0, waiting: 0, limit: Number.POSITIVE_INFINITY };
+  }
+
+  /** Answers one request, when a slot is free. Never throws: a failure becomes a reply that says what went wrong. */
   async handle(request: CompanionRequest, options: HandleOptions = {}): Promise<Reply> {
+    const start = async (): Promise<Reply> => {
+      await options.ready?.catch(() => undefined);
+      return this.handleNow(request, options);
+    };
+    return this.deps.slots ? this.deps.slots.run(start) : start();
+  }
+
+  private async handleNow(request: CompanionRequest, options: HandleOptions): Promise<Reply> {
     const { context } = request;
     const { conversation } = context;
     return inSpan('companion.handle', {

@@ -69,10 +69,11 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const alerting = createAlerting(config, runtime, chat, background, logger, clock ? () => clock().getTime() : undefined);
     if (config.slack) {
       const slack = await createSlackAdapter({
-        ...config.slack, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
+        ...config.slack, installations: runtime.stores.installations, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
         idempotency: runtime.stores.idempotency, background, logger, alerts: alerting.service,
       });
       chat.register(slack.chat);
+      runtime.groups.register(slack.groups);
       plugins.push(slack);
     }
     else plugins.push(slackNotConfigured);
@@ -82,6 +83,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
         references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
       });
       chat.register(teams.chat);
+      if (teams.groups) runtime.groups.register(teams.groups);
       plugins.push(teams);
     }
     else plugins.push(teamsNotConfigured);

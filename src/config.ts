@@ -31,6 +31,10 @@ const Settings = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_API_URL: optionalUrl,
+  SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)').optional(),
+  SLACK_CLIENT_ID: optionalText,
+  SLACK_CLIENT_SECRET: optionalText,
+  SLACK_STATE_SECRET: z.string().trim().min(16, 'must be at least 16 random characters (it signs the OAuth state)').optional(),
 
   TEAMS_ENABLED: optionalFlag,
   MICROSOFT_APP_ID: optionalGuid,
@@ -38,6 +42,7 @@ const Settings = z.object({
   MICROSOFT_APP_TYPE: z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).default('SingleTenant'),
   MICROSOFT_APP_TENANT_ID: optionalGuid,
   MICROSOFT_OPENID_METADATA_URL: optionalUrl,
+  MICROSOFT_GRAPH_URL: optionalUrl,
 
   NEO4J_URI: z.string().regex(/^(neo4j|bolt)(\+s|\+ssc)?:\/\//, 'must start with neo4j:// or bolt://').optional(),
   NEO4J_USER: z.string().default('neo4j'),
@@ -62,6 +67,7 @@ const Settings = z.object({
   AGENT_TIMEOUT_SECONDS: z.coerce.number().int().min(5).max(3600).default(180),
   AGENT_TOOL_TIMEOUT_SECONDS: z.coerce.number().int().min(1).max(600).default(20),
   AGENT_HISTORY_TOKENS: z.coerce.number().int().min(0).max(32_000).default(1500),
+  MAX_CONCURRENT_INVESTIGATIONS: z.coerce.number().int().min(1).max(1000).default(8),
 
   ALERT_STORM_LIMIT: z.coerce.number().int().min(1).max(1000).default(10),
   ALERT_STORM_WINDOW_SECONDS: z.coerce.number().int().min(10).max(3600).default(60),
@@ -82,12 +88,29 @@ const Settings = z.object({
 /** Checks that join settings; run on the raw values so they are reported together with the others. */
 function crossFieldProblems(env: Env): string[] {
   const problems: string[] = [];
-  if (Boolean(env.SLACK_SIGNING_SECRET) !== Boolean(env.SLACK_BOT_TOKEN)) {
-    problems.push(`${env.SLACK_SIGNING_SECRET ? 'SLACK_BOT_TOKEN' : 'SLACK_SIGNING_SECRET'}: Slack needs both SLACK_SIGNING_SECRET and SLACK_BOT_TOKEN (Basic Information and OAuth & Permissions pages of your Slack app)`);
-  }
+  problems.push(...slackProblems(env));
   problems.push(...teamsProblems(env));
   if (env.NEO4J_URI && env.NEO4J_PASSWORD === undefined) problems.push('NEO4J_PASSWORD: is required when NEO4J_URI is set');
   return problems;
+}
+
+/** Slack runs with a signing secret plus either one bot token (one workspace) or the OAuth trio (any number of workspaces). */
+function slackProblems(env: Env): string[] {
+  const oauth = ['SLACK_CLIENT_ID', 'SLACK_CLIENT_SECRET', 'SLACK_STATE_SECRET'] as const;
+  const oauthSet = oauth.filter((name) => env[name]);
+  if (oauthSet.length > 0 && oauthSet.length < oauth.length) {
+    return [`${oauth.filter((name) => !env[name]).join(', ')}: multi-workspace install needs all of ${oauth.join(', ')} (Basic Information page of your Slack app; the state secret is any long random string)`];
+  }
+  if (env.SLACK_APP_TOKEN) {
+    // Socket Mode needs no public URL and no signing secret; installs to many workspaces need the HTTP endpoints.
+    if (oauthSet.length > 0) return ['SLACK_APP_TOKEN: Socket Mode runs with one SLACK_BOT_TOKEN; for multi-workspace install (SLACK_CLIENT_ID…) use the HTTP endpoints and unset SLACK_APP_TOKEN'];
+    return env.SLACK_BOT_TOKEN ? [] : ['SLACK_BOT_TOKEN: Socket Mode (SLACK_APP_TOKEN) also needs the bot token (OAuth & Permissions page of your Slack app)'];
+  }
+  const hasCredentials = Boolean(env.SLACK_BOT_TOKEN) || oauthSet.length === oauth.length;
+  if (Boolean(env.SLACK_SIGNING_SECRET) === hasCredentials) return [];
+  return [env.SLACK_SIGNING_SECRET
+    ? 'SLACK_BOT_TOKEN: Slack needs SLACK_SIGNING_SECRET and either SLACK_BOT_TOKEN (one workspace) or SLACK_CLIENT_ID, SLACK_CLIENT_SECRET and SLACK_STATE_SECRET (install to many workspaces); see the Basic Information and OAuth & Permissions pages of your Slack app'
+    : 'SLACK_SIGNING_SECRET: Slack needs SLACK_SIGNING_SECRET (Basic Information page of your Slack app) to verify requests'];
 }
 
 /** What ConfigurationBotFrameworkAuthentication itself requires of each app type, reported up front. */
@@ -114,6 +137,8 @@ export interface TeamsConfig {
   appTenantId?: string;
   /** Where incoming tokens' signing keys are published (Bot Framework's public cloud by default). */
   openIdMetadataUrl?: string;
+  /** Microsoft Graph, asked for Entra group membership when tenants.yaml grants roles to groups. */
+  graphUrl?: string;
 }
 
 export interface Config {
@@ -129,7 +154,8 @@ export interface Config {
   api: { perKeyPerMinute: number; perOrgPerMinute: number };
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
-  slack?: { signingSecret: string; botToken: string; apiUrl?: string };
+  /** `botToken`: one workspace; `oauth`: installs to any number of workspaces through /slack/install (tokens in the installation store). */
+  slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
   neo4j?: { uri: string; user: string; password: string; database?: string };
@@ -137,6 +163,8 @@ export interface Config {
   ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
   /** Bounds of one agent investigation (used when a model is configured). */
   agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
+  /** Investigations running at once in this replica; more wait their turn (acks stay fast). */
+  maxConcurrentInvestigations: number;
   /** Alert threads: at most `stormLimit` new investigations per organization per window; `secrets` are the ALERT_SECRET_* variables tenants.yaml names. */
   alerts: { stormLimit: number; stormWindowSeconds: number; threadHours: number; secrets: Readonly<Record<string, string>> };
   /** Where metrics come from (recordings, and the live providers turned on), and how reads are bounded; `azureClientSecrets` are the AZURE_CLIENT_SECRET_* variables tenants.yaml names. */
@@ -180,12 +208,19 @@ export function loadConfig(env: Env = process.env): Config {
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
     api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
-    ...(s.SLACK_SIGNING_SECRET && s.SLACK_BOT_TOKEN
-      ? { slack: { signingSecret: s.SLACK_SIGNING_SECRET, botToken: s.SLACK_BOT_TOKEN, ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}) } }
+    ...((s.SLACK_SIGNING_SECRET && (s.SLACK_BOT_TOKEN || s.SLACK_CLIENT_ID)) || (s.SLACK_APP_TOKEN && s.SLACK_BOT_TOKEN)
+      ? { slack: {
+        ...(s.SLACK_SIGNING_SECRET ? { signingSecret: s.SLACK_SIGNING_SECRET } : {}),
+        ...(s.SLACK_APP_TOKEN ? { appToken: s.SLACK_APP_TOKEN } : {}),
+        ...(s.SLACK_BOT_TOKEN ? { botToken: s.SLACK_BOT_TOKEN } : {}),
+        ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}),
+        ...(s.SLACK_CLIENT_ID && s.SLACK_CLIENT_SECRET && s.SLACK_STATE_SECRET ? { oauth: { clientId: s.SLACK_CLIENT_ID, clientSecret: s.SLACK_CLIENT_SECRET, stateSecret: s.SLACK_STATE_SECRET } } : {}),
+      } }
       : {}),
     ...((s.TEAMS_ENABLED ?? Boolean(s.MICROSOFT_APP_ID))
       ? { teams: {
         appType: s.MICROSOFT_APP_TYPE,
+        ...(s.MICROSOFT_GRAPH_URL ? { graphUrl: s.MICROSOFT_GRAPH_URL } : {}),
         ...(s.MICROSOFT_APP_ID ? { appId: s.MICROSOFT_APP_ID } : {}),
         ...(s.MICROSOFT_APP_PASSWORD ? { appPassword: s.MICROSOFT_APP_PASSWORD } : {}),
         ...(s.MICROSOFT_APP_TENANT_ID ? { appTenantId: s.MICROSOFT_APP_TENANT_ID } : {}),
@@ -205,6 +240,7 @@ export function loadConfig(env: Env = process.env): Config {
     ...(s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? s.OTEL_EXPORTER_OTLP_ENDPOINT
       ? { tracing: { tracesUrl: s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? `${(s.OTEL_EXPORTER_OTLP_ENDPOINT ?? '').replace(/\/+$/, '')}/v1/traces`, serviceName: s.OTEL_SERVICE_NAME } }
       : {}),
+    maxConcurrentInvestigations: s.MAX_CONCURRENT_INVESTIGATIONS,
     metrics: {
       sources: s.METRICS_SOURCES, timeoutMs: s.METRICS_TIMEOUT_SECONDS * 1000, cacheTtlMs: s.METRICS_CACHE_SECONDS * 1000, concurrency: s.METRICS_CONCURRENCY,
       azureClientSecrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('AZURE_CLIENT_SECRET_') && typeof e[1] === 'string')),

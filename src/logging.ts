@@ -4,7 +4,7 @@ export type Logger = PinoLogger;
 
 /** Field paths whose values never reach a log line, wherever they appear in an object we log. */
 export const redactedPaths = [
-  'password', '*.password', 'token', '*.token', 'botToken', '*.botToken', 'signingSecret', '*.signingSecret',
+  'password', '*.password', 'token', '*.token', 'botToken', '*.botToken', 'signingSecret', '*.signingSecret', 'stateSecret', '*.stateSecret', 'appToken', '*.appToken',
   'secret', '*.secret', 'apiKey', '*.apiKey', 'authorization', '*.authorization', 'headers.authorization',
   'headers["x-slack-signature"]', 'headers.cookie', 'clientSecret', '*.clientSecret', 'appPassword', '*.appPassword',
 ];

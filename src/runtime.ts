@@ -19,6 +19,8 @@ import { applyTenantsFile } from './seed/seed.ts';
 import { closeStores, type Stores } from './stores/index.ts';
 import { createStores } from './stores/select.ts';
 import { loadTenantsFile } from './tenancy/tenants-file.ts';
+import { GroupDirectories, RoleResolver } from './tenancy/groups.ts';
+import { InvestigationSlots } from './agent/slots.ts';
 
 /** Everything one running bot holds, adapters aside. */
 export interface Runtime {
@@ -31,6 +33,8 @@ export interface Runtime {
   investigator: Investigator;
   /** One line per backend, for the start-up log and `/readyz`. */
   describe: Record<string, string>;
+  /** Where adapters register their group directories (roles granted to Slack user groups, Entra groups). */
+  groups: GroupDirectories;
   close(): Promise<void>;
 }
 
@@ -45,6 +49,8 @@ export interface RuntimeOverrides {
   scheduler?: Scheduler;
   /** A chat model instead of Ollama's: tests pass a scripted tool-calling model. */
   chatModel?: { model: BaseChatModel; name: string };
+  /** An investigator instead of the planner or agent (tests hold investigations open with one). */
+  investigator?: Investigator;
   now?: () => Date;
 }
 
@@ -55,7 +61,9 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
     const metrics = createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
-    const approvals = createApprovalService(config, stores, metrics, logger, overrides);
+    const groups = new GroupDirectories();
+    const roles = new RoleResolver(groups, logger);
+    const approvals = createApprovalService(config, stores, metrics, logger, overrides, roles);
     const executor = { name: approvals.executorName };
     const bounds: AgentBounds = { ...defaultAgentBounds, ...config.agent };
     const chat = overrides.chatModel
@@ -72,11 +80,11 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
       tenants: `${tenantsFile.organizations.length} organization(s) from ${config.tenantsFile}`,
     };
     const planner = new DeterministicPlanner(`Deterministic planner${chat ? '' : ' (no LLM configured: set OLLAMA_BASE_URL for the agent)'} · metrics: ${describe.metrics} · executor: ${executor.name}`);
-    const investigator: Investigator = chat
+    const investigator: Investigator = overrides.investigator ?? (chat
       ? new AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
-      : planner;
-    const companion = new Companion({ stores, approvals, metrics, investigator, logger });
-    return { config, logger, stores, companion, approvals, metrics, investigator, describe, close: () => closeStores(stores) };
+      : planner);
+    const companion = new Companion({ stores, approvals, metrics, investigator, logger, roles, slots: new InvestigationSlots(config.maxConcurrentInvestigations) });
+    return { config, logger, stores, companion, approvals, metrics, investigator, describe, groups, close: () => closeStores(stores) };
   } catch (error) {
     await closeStores(stores);
     throw error;

@@ -13,17 +13,24 @@ import { uploadReplyImages } from './uploads.ts';
 export class SlackChatChannel implements ChatChannel {
   readonly platform = 'slack' as const;
 
-  constructor(private readonly client: WebClient, private readonly log?: Logger) {}
+  /** `tokenFor`: with multi-workspace OAuth, the bot token of a workspace (the client has none of its own). */
+  constructor(
+    private readonly client: WebClient,
+    private readonly tokenFor: (workspaceId: string | undefined) => Promise<string | undefined> = async () => undefined,
+    private readonly log?: Logger,
+  ) {}
 
   async post(_orgId: string, to: ChannelAddress, content: ChatContent, threadId?: string): Promise<PostedMessage> {
     const message = render(content);
+    const token = await this.tokenFor(to.workspaceId);
     const result = await this.client.chat.postMessage({
+      ...(token ? { token } : {}),
       channel: to.channelId, text: message.text, ...(message.blocks.length ? { blocks: message.blocks } : {}),
       ...(threadId ? { thread_ts: threadId } : {}), unfurl_links: false, unfurl_media: false,
     });
     if (!result.ts) throw new Error(`Slack returned no ts for a message in ${to.channelId}`);
     // An answer in a thread (an alert's investigation) brings its charts and diagrams along.
-    if (threadId && typeof content !== 'string' && this.log) await uploadReplyImages(this.client, result.channel ?? to.channelId, threadId, content, this.log);
+    if (threadId && typeof content !== 'string' && this.log) await uploadReplyImages(this.client, result.channel ?? to.channelId, threadId, content, this.log, token);
     return {
       platform: 'slack', channelId: result.channel ?? to.channelId,
       // Matches the key inbound events build (enterprise:team), so a mention in the thread finds its history.
@@ -34,7 +41,8 @@ export class SlackChatChannel implements ChatChannel {
 
   async update(_orgId: string, message: PostedMessage, content: ChatContent): Promise<void> {
     const rendered = render(content);
-    await this.client.chat.update({ channel: message.channelId, ts: message.messageId, text: rendered.text, blocks: rendered.blocks });
+    const token = await this.tokenFor(message.workspaceKey);
+    await this.client.chat.update({ ...(token ? { token } : {}), channel: message.channelId, ts: message.messageId, text: rendered.text, blocks: rendered.blocks });
   }
 }
 

@@ -1,6 +1,6 @@
-import { App, ExpressReceiver, HTTPModuleFunctions, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
+import { App, ExpressReceiver, HTTPModuleFunctions, SocketModeReceiver, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
-import type { WebClient } from '@slack/web-api';
+import { WebClient, type WebClientOptions } from '@slack/web-api';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { z } from 'zod';
 import type { AlertService } from '../../src/alerts/service.ts';
@@ -14,8 +14,13 @@ import type { Logger } from '../../src/logging.ts';
 import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
+import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
+import type { InstallationStore } from '../../src/stores/installations.ts';
+import { InstallationStoreBridge, onInstalled, slackBotScopes } from './oauth.ts';
+import { ChannelQueues } from './channel-queue.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
+import { SlackGroupMembership } from './groups.ts';
 import { approveActionId, denyActionId, undoActionId } from './ids.ts';
 import { AppMentionEnvelope, BlockActionPayload, inboundFromAction, inboundFromCommand, inboundFromMention, SlashCommandPayload, stripMentions } from './inbound.ts';
 import { boltLogger } from './logger.ts';
@@ -25,8 +30,15 @@ import { decisionLine, renderReplyMessages, replaceApprovalBlocks } from './rend
 import { uploadReplyImages } from './uploads.ts';
 
 export interface SlackAdapterOptions {
-  signingSecret: string;
-  botToken: string;
+  /** Verifies HTTP requests; not used in Socket Mode. */
+  signingSecret?: string;
+  /** Socket Mode (`xapp-…`): events arrive over Slack's WebSocket instead of POST /slack/events. */
+  appToken?: string;
+  /** One workspace: its bot token. */
+  botToken?: string;
+  /** Any number of workspaces: installs through /slack/install, tokens kept in `installations`. */
+  oauth?: { clientId: string; clientSecret: string; stateSecret: string };
+  installations?: InstallationStore;
   /** Web API base, e.g. https://slack-gov.com/api/ for GovSlack, or a local fake in tests. */
   apiUrl?: string;
   maxBodyBytes: number;
@@ -43,11 +55,15 @@ export interface SlackAdapterOptions {
 /** The Slack surface, and the chat port the core posts alerts through. */
 export interface SlackAdapter extends HttpPlugin {
   chat: ChatChannel;
+  /** User-group membership, for roles granted to Slack user groups. */
+  groups: GroupMembershipSource;
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
 /** Posted when shutdown cut an investigation short, so nobody waits for an answer that will not come. */
 const maxClockSkewSeconds = 300;
+/** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
+const queuedText = (ahead: number): string => `:hourglass: Queued${ahead > 0 ? ` behind ${ahead} other question(s)` : ': next in line'}; I will start as soon as a running investigation is done.`;
 
 /**
  * The Slack surface: `/cloud` commands, @mentions and Approve/Deny clicks at POST /slack/events, on
@@ -56,24 +72,40 @@ const maxClockSkewSeconds = 300;
  */
 export async function createSlackAdapter(options: SlackAdapterOptions): Promise<SlackAdapter> {
   const log = options.logger.child({ adapter: 'slack' });
+  if (!options.appToken && !options.signingSecret) throw new Error('Slack over HTTP needs SLACK_SIGNING_SECRET');
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
-  const receiver = new ExpressReceiver({
-    signingSecret: options.signingSecret,
-    endpoints: '/slack/events',
-    router,
-    bodyLimit: options.maxBodyBytes,
-    logger: boltLogger(log),
-    processEventErrorHandler: (args) => refuseMalformed(args, log),
-  });
+  // Every client the adapter and Bolt create posts through per-channel queues (429s wait per channel).
+  const apiOptions: WebClientOptions = { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), fetch: new ChannelQueues(log).fetch };
+  const receiver = options.appToken
+    // Socket Mode: the same App and handlers, fed from the WebSocket; apps.connections.open goes to SLACK_API_URL too.
+    ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(log), installerOptions: { clientOptions: apiOptions } })
+    : new ExpressReceiver({
+      signingSecret: options.signingSecret ?? '',
+      endpoints: '/slack/events',
+      router,
+      bodyLimit: options.maxBodyBytes,
+      logger: boltLogger(log),
+      processEventErrorHandler: (args) => refuseMalformed(args, log),
+      ...oauthOptions(options, apiOptions, log),
+    });
   const app = new App({
-    token: options.botToken,
+    // With OAuth, Bolt authorizes each request from the installation store instead.
+    ...(options.oauth ? {} : { token: options.botToken }),
     receiver,
     logger: boltLogger(log),
     deferInitialization: true,
-    // A 429 pauses the client's whole queue for Retry-After, then retries the call (one of these retries).
-    clientOptions: { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
+    // A 429 on a channel's call waits in that channel's queue (ChannelQueues); other failures are retried here.
+    clientOptions: { ...apiOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
   });
+  /** The bot token of a workspace (`enterprise:team` key or team id); undefined in single-token mode, where the client has it. */
+  const tokenFor = async (workspaceId: string | undefined): Promise<string | undefined> => {
+    const installer = receiver.installer;
+    if (!options.oauth || !installer) return undefined;
+    const [enterpriseId, teamId] = workspaceId?.includes(':') ? workspaceId.split(':') : [undefined, workspaceId];
+    const auth = await installer.authorize({ teamId: teamId || undefined, enterpriseId: enterpriseId || undefined, isEnterpriseInstall: false });
+    return auth.botToken;
+  };
   await app.init();
   const handlers = new SlackHandlers(options, log);
 
@@ -107,11 +139,46 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     log.error({ err: error }, 'Slack handler failed');
   });
 
+  if (options.appToken) {
+    // Connects (apps.connections.open, then the WebSocket's hello) before the bot says it is listening.
+    await app.start();
+    log.info('Slack Socket Mode connected');
+  }
   return {
-    name: 'slack',
-    chat: new SlackChatChannel(app.client, log),
+    name: options.appToken ? 'slack (Socket Mode)' : 'slack',
+    chat: new SlackChatChannel(app.client, tokenFor, log),
+    groups: new SlackGroupMembership(async (workspaceId) => (options.oauth ? new WebClient(await tokenFor(workspaceId), apiOptions) : app.client)),
     mount(http: Express) {
+      if (options.appToken) {
+        http.post('/slack/events', (_req, res) => {
+          res.status(404).json({ error: 'slack_socket_mode', message: 'This bot receives Slack events over Socket Mode (SLACK_APP_TOKEN); there is no HTTP endpoint.' });
+        });
+        return;
+      }
       http.use(router);
+    },
+    async close() {
+      if (options.appToken) await app.stop();
+    },
+  };
+}
+
+/** Multi-workspace install: /slack/install sends the admin to Slack, /slack/oauth_redirect stores the installation and onboards. */
+function oauthOptions(options: SlackAdapterOptions, apiOptions: WebClientOptions, log: Logger): Partial<ConstructorParameters<typeof ExpressReceiver>[0]> {
+  if (!options.oauth) return {};
+  if (!options.installations) throw new Error('Slack OAuth needs an installation store');
+  return {
+    clientId: options.oauth.clientId,
+    clientSecret: options.oauth.clientSecret,
+    stateSecret: options.oauth.stateSecret,
+    scopes: slackBotScopes,
+    installationStore: new InstallationStoreBridge(options.installations),
+    installerOptions: {
+      directInstall: true,
+      installPath: '/slack/install',
+      redirectUriPath: '/slack/oauth_redirect',
+      clientOptions: apiOptions,
+      callbackOptions: { successAsync: onInstalled({ client: new WebClient(undefined, apiOptions), companion: options.companion, logger: log }) },
     },
   };
 }
@@ -312,13 +379,26 @@ class SlackHandlers {
    * answer; an answer too big for one message continues in further messages in the same thread.
    */
   private async answer(context: RequestContext, intent: ReturnType<typeof parseCommand>, client: WebClient, channel: string, threadTs: string): Promise<void> {
-    const placeholder = await client.chat.postMessage({ channel, thread_ts: threadTs, text: placeholderText, unfurl_links: false })
+    // Take a place in line first, so the placeholder can say whether the investigation is queued.
+    const live: { progress?: ThreadProgress } = {};
+    let placed: () => void = () => undefined;
+    const replied = this.options.companion.handle({ context, intent }, {
+      onToolStart: (tool) => live.progress?.onToolStart(tool),
+      onProgress: (event) => live.progress?.onProgress(event),
+      ready: new Promise<void>((resolve) => { placed = resolve; }),
+    });
+    const queue = this.options.companion.queue;
+    const inLine = queue.running + queue.waiting;
+    const text = inLine > queue.limit ? queuedText(inLine - queue.limit - 1) : placeholderText;
+    const placeholder = await client.chat.postMessage({ channel, thread_ts: threadTs, text, unfurl_links: false })
       .catch((error: unknown) => {
         this.log.warn({ err: error, channel }, 'placeholder post failed; the answer is posted when ready');
         return undefined;
       });
     const progress = placeholder?.ts ? new ThreadProgress(client, channel, placeholder.ts, this.log, this.options.progressIntervalMs) : undefined;
-    const reply = await this.options.companion.handle({ context, intent }, progress ? { onToolStart: progress.onToolStart, onProgress: progress.onProgress } : {});
+    live.progress = progress;
+    placed();
+    const reply = await replied;
     await progress?.finish();
     const [first, ...rest] = renderReplyMessages(reply);
     if (first && progress) await client.chat.update({ channel, ts: progress.ts, text: first.text, blocks: first.blocks });

@@ -18,26 +18,28 @@ const UploadUrl = z.object({ upload_url: z.url(), file_id: z.string().min(1) });
  * the SDK sends the alt text as `alt_text` while Slack documents `alt_txt`. A failed upload is said
  * in the thread (with its alt text), never fatal to the answer.
  */
-export async function uploadReplyImages(client: WebClient, channel: string, threadTs: string, reply: Reply, log: Logger): Promise<void> {
+/** `token`: the workspace's bot token when the client has none of its own (multi-workspace OAuth). */
+export async function uploadReplyImages(client: WebClient, channel: string, threadTs: string, reply: Reply, log: Logger, token?: string): Promise<void> {
   for (const picture of replyImages(reply)) {
     try {
-      await uploadImage(client, channel, threadTs, picture);
+      await uploadImage(client, channel, threadTs, picture, token);
     } catch (error) {
       const code = (error as { data?: { error?: string } }).data?.error ?? (error as Error).message;
       log.warn({ err: error, channel, file: picture.image.fileName }, 'image upload failed');
-      await client.chat.postMessage({ channel, thread_ts: threadTs, text: uploadFailureText(code, picture), unfurl_links: false })
+      await client.chat.postMessage({ ...(token ? { token } : {}), channel, thread_ts: threadTs, text: uploadFailureText(code, picture), unfurl_links: false })
         .catch((postError: unknown) => log.warn({ err: postError, channel }, 'could not report the failed upload'));
     }
   }
 }
 
-export async function uploadImage(client: WebClient, channel: string, threadTs: string, { title, image }: ReplyImage): Promise<string> {
+export async function uploadImage(client: WebClient, channel: string, threadTs: string, { title, image }: ReplyImage, token?: string): Promise<string> {
   const bytes = Buffer.from(image.png);
   const alt = image.alt.length <= maxAltChars ? image.alt : `${image.alt.slice(0, maxAltChars - 1)}…`;
-  const target = UploadUrl.parse(await client.apiCall('files.getUploadURLExternal', { filename: image.fileName, length: bytes.length, alt_txt: alt }));
+  const target = UploadUrl.parse(await client.apiCall('files.getUploadURLExternal', { ...(token ? { token } : {}), filename: image.fileName, length: bytes.length, alt_txt: alt }));
   const posted = await fetch(target.upload_url, { method: 'POST', headers: { 'content-type': 'application/octet-stream' }, body: bytes });
   if (!posted.ok) throw new Error(`Slack's upload URL answered HTTP ${posted.status}`);
   await client.files.completeUploadExternal({
+    ...(token ? { token } : {}),
     files: [{ id: target.file_id, title: title.length <= maxTitleChars ? title : `${title.slice(0, maxTitleChars - 1)}…` }],
     channel_id: channel,
     thread_ts: threadTs,

@@ -1,17 +1,20 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { interruptedText, type BackgroundWork } from '../../src/background.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
+import type { ApprovalRequest } from '../../src/approvals/types.ts';
+import type { RequestContext } from '../../src/request.ts';
 import { parseCommand } from '../../src/commands.ts';
 import type { Companion } from '../../src/companion.ts';
 import type { Logger } from '../../src/logging.ts';
 import { Placeholder, type Outbox, type TeamsConnector } from './connector.ts';
 import { teamsHelpText, stepLabel } from './help.ts';
-import { approveVerb } from './ids.ts';
+import { approveVerb, undoVerb } from './ids.ts';
 import {
   type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
 import { approvalMessage, cardMessage, contentMessages, resultLine, textMessage } from './messages.ts';
+import { plain } from './markdown.ts';
 import { renderApproval, renderProgress, renderText, type AdaptiveCard } from './render.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 
@@ -27,6 +30,8 @@ export interface HandlerDeps {
 }
 
 const activityDedupeTtlMs = 60 * 60 * 1000;
+/** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
+const queuedText = (ahead: number): string => `Queued${ahead > 0 ? ` behind ${ahead} other question(s)` : ': next in line'}; I will start as soon as a running investigation is done.`;
 
 interface InvokeBody {
   statusCode: number;
@@ -91,11 +96,20 @@ export class TeamsHandlers {
         await outbox.send(cardMessage(renderText(teamsHelpText), 'How to use Cloud Companion'));
         return;
       }
-      const placeholderId = await outbox.send(cardMessage(renderProgress('Looking into it…'), 'Looking into it…'));
-      const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
-      const reply = await this.deps.companion.handle({ context: resolution.context, intent }, {
-        onToolStart: (tool) => placeholder?.show(cardMessage(renderProgress(stepLabel(tool)), stepLabel(tool))),
+      // Take a place in line first, so the placeholder can say whether the investigation is queued.
+      const live: { placeholder?: Placeholder } = {};
+      let placed: () => void = () => undefined;
+      const replied = this.deps.companion.handle({ context: resolution.context, intent }, {
+        onToolStart: (tool) => live.placeholder?.show(cardMessage(renderProgress(stepLabel(tool)), stepLabel(tool))),
+        ready: new Promise<void>((resolve) => { placed = resolve; }),
       });
+      const queue = this.deps.companion.queue;
+      const inLine = queue.running + queue.waiting;
+      const waitText = inLine > queue.limit ? queuedText(inLine - queue.limit - 1) : 'Looking into it…';
+      const placeholderId = await outbox.send(cardMessage(renderProgress(waitText), waitText)).finally(placed);
+      const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
+      live.placeholder = placeholder;
+      const reply = await replied;
       const [answer, ...approvals] = contentMessages(reply);
       if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
       for (const approval of approvals) await outbox.send(approval);
@@ -145,6 +159,10 @@ export class TeamsHandlers {
       return;
     }
     const { approvalId } = activity.value.action.data;
+    if (activity.value.action.verb === undoVerb) {
+      await respond(200, await this.undo(activity, resolution.context, approvalId));
+      return;
+    }
     const decision = this.deps.companion.decide(resolution.context, approvalId, activity.value.action.verb === approveVerb ? 'approve' : 'deny');
     const outcome = await withinBudget(decision, this.deps.invokeBudgetMs);
     if (!outcome) {
@@ -155,6 +173,32 @@ export class TeamsHandlers {
     }
     await respond(200, this.invokeAnswer(outcome));
     this.deps.background.run('teams.approval.followup', () => this.followUp(activity, outcome));
+  }
+
+  /**
+   * Undo: proposes the rollback as a new request, whose card is posted in the thread for anyone with
+   * the role to approve; a refusal is answered to the clicker only.
+   */
+  private async undo(activity: ApprovalInvokeActivity, context: RequestContext, approvalId: string): Promise<InvokeBody> {
+    const proposal = this.deps.companion.proposeRollback(context, approvalId);
+    const result = await withinBudget(proposal, this.deps.invokeBudgetMs);
+    const post = async (approval: ApprovalRequest): Promise<void> => {
+      const channel = await this.channelReference(activity);
+      const who = plain(activity.from.name ?? 'Someone');
+      await this.deps.connector.open(inConversation(channel, activity.conversation.id), async (outbox) => {
+        await outbox.send({ ...approvalMessage(approval), text: `**${who}** asked to undo "${approval.action.kind}" on ${plain(approval.action.targetName)}` });
+      });
+    };
+    if (!result) {
+      this.deps.background.run('teams.undo', async () => {
+        const late = await proposal;
+        if (late.ok) await post(late.approval);
+      });
+      return messageBody('Preparing the undo; its approval card will be posted in this thread.');
+    }
+    if (!result.ok) return messageBody(result.message);
+    this.deps.background.run('teams.undo', () => post(result.approval));
+    return messageBody(`Undo proposed: its approval card follows in this thread (request ${result.approval.id}).`);
   }
 
   private invokeAnswer(outcome: DecisionOutcome): InvokeBody {

@@ -1,6 +1,8 @@
 /** Shared by the card renderer and the invoke handler, so a button and its handler cannot drift apart. */
 export const approveVerb = 'cloud_companion.approve';
 export const denyVerb = 'cloud_companion.deny';
+/** Undo a succeeded reversible action: proposes the rollback as a new request (as Slack's Undo button). */
+export const undoVerb = 'cloud_companion.undo';
 
 const messageIdMarker = ';messageid=';
 

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { Inbound } from '../../src/companion.ts';
-import { approveVerb, denyVerb, splitConversationId, threadConversationId } from './ids.ts';
+import { approveVerb, denyVerb, splitConversationId, threadConversationId, undoVerb } from './ids.ts';
 
 /**
  * The fields of Bot Framework activities this adapter relies on (Teams sends more). Shapes follow a
@@ -65,7 +65,7 @@ export const ApprovalInvokeActivity = ActivityBase.extend({
   value: z.object({
     action: z.object({
       type: z.literal('Action.Execute'),
-      verb: z.enum([approveVerb, denyVerb]),
+      verb: z.enum([approveVerb, denyVerb, undoVerb]),
       data: z.object({ approvalId: z.uuid() }),
     }),
     trigger: z.enum(['manual', 'automatic']).optional(),

@@ -9,10 +9,12 @@ import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { ConversationReferenceStore } from '../../src/stores/references.ts';
 import type { ChatChannel } from '../../src/chat/port.ts';
 import type { TenantDirectory } from '../../src/tenancy/directory.ts';
+import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
 import { TeamsChatChannel } from './chat.ts';
 import { TeamsConnector } from './connector.ts';
 import { TeamsHandlers } from './handlers.ts';
 import { ActivityEnvelope } from './inbound.ts';
+import { entraGroupMembership } from './graph-credentials.ts';
 import { ReferenceBook } from './references.ts';
 import { defaultRetryPolicy, type RetryPolicy } from './retry.ts';
 
@@ -33,6 +35,8 @@ export interface TeamsAdapter extends HttpPlugin {
   readonly authenticated: boolean;
   /** The chat port: post into a Teams channel first (alerts), then in that post's thread. */
   readonly chat: ChatChannel;
+  /** Entra group membership through Microsoft Graph; absent without an app id (no credential to ask Graph with). */
+  readonly groups?: GroupMembershipSource;
 }
 
 /**
@@ -96,6 +100,7 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
     name: authenticated ? 'teams' : 'teams (UNAUTHENTICATED)',
     authenticated,
     chat: new TeamsChatChannel(connector, references, options.tenants),
+    ...(groupSourceOf(options)),
     mount(app: Express) {
       app.post('/api/messages', express.json({ limit: options.maxBodyBytes }), messages);
     },
@@ -127,4 +132,9 @@ function authSettings(options: TeamsConfig): ConfigurationBotFrameworkAuthentica
     ...(options.appTenantId ? { MicrosoftAppTenantId: options.appTenantId } : {}),
     ...(options.openIdMetadataUrl ? { ...publicCloud, ToBotFromChannelOpenIdMetadataUrl: options.openIdMetadataUrl } : {}),
   };
+}
+
+function groupSourceOf(options: TeamsConfig): { groups?: GroupMembershipSource } {
+  const groups = entraGroupMembership(options);
+  return groups ? { groups } : {};
 }

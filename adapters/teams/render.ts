@@ -2,7 +2,7 @@ import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import { findActionKind } from '../../src/approvals/catalog.ts';
 import type { MetricSummary } from '../../src/metrics/source.ts';
 import type { Reply, ReplyPart, ResourceCard } from '../../src/reply.ts';
-import { approveVerb, denyVerb } from './ids.ts';
+import { approveVerb, denyVerb, undoVerb } from './ids.ts';
 import { plain, toCardMarkdown, truncate } from './markdown.ts';
 
 /**
@@ -166,11 +166,25 @@ export function renderApproval(approval: ApprovalRequest): AdaptiveCard {
         { title: 'Account', value: plain(approval.action.accountId) },
         { title: 'Parameters', value: truncate(plain(JSON.stringify(approval.action.params)), 1000) },
         { title: 'Reason', value: truncate(plain(approval.reason), 1000) },
+        ...outcomeFacts(approval),
       ],
     },
   ];
   if (approval.state !== 'pending') {
-    return card([...body, text(decisionLine(approval), { weight: 'Bolder', color: decisionColor(approval), separator: true })]);
+    const decided = [...body, text(decisionLine(approval), { weight: 'Bolder', color: decisionColor(approval), separator: true })];
+    const rollback = approval.state === 'succeeded' ? approval.execution?.rollback : undefined;
+    if (!rollback) return card(decided);
+    // Undo asks first, as Slack's confirm dialog does; the action carries only the id, the plan is read back from the store.
+    const undo = {
+      type: 'Action.ShowCard',
+      title: 'Undo…',
+      card: {
+        type: 'AdaptiveCard',
+        body: [text(`Propose the undo? ${plain(rollback.description)}. It needs approval like any other action.`)],
+        actions: [{ type: 'Action.Execute', title: 'Propose undo', verb: undoVerb, data: { approvalId: approval.id } }],
+      },
+    };
+    return card(decided, [undo]);
   }
   const data = { approvalId: approval.id };
   const approve = { type: 'Action.Execute', title: 'Approve', verb: approveVerb, data, style: 'positive' };
@@ -183,6 +197,20 @@ export function renderApproval(approval: ApprovalRequest): AdaptiveCard {
     card: { type: 'AdaptiveCard', body: [text(`Run this action? ${plain(what)}`)], actions: [{ ...approve, title: 'Approve and run' }] },
   };
   return card(body, [confirm, deny]);
+}
+
+/** What Slack's card shows too: the undone request, the dry run, the result and the later verification. */
+function outcomeFacts(approval: ApprovalRequest): { title: string; value: string }[] {
+  const mark = (ok: boolean): string => (ok ? '✅' : '❌');
+  return [
+    ...(approval.rollbackOf ? [{ title: 'Undoes', value: `request ${approval.rollbackOf}` }] : []),
+    ...(approval.dryRun ? [{ title: `Dry run (${plain(approval.dryRun.executor)})`, value: truncate(`${mark(approval.dryRun.ok)} ${plain(approval.dryRun.message)}`, 1000) }] : []),
+    ...(approval.execution ? [{
+      title: `Result (${plain(approval.execution.executor)})`,
+      value: truncate(`${mark(approval.execution.ok)} ${plain(approval.execution.message)}${approval.execution.providerCode ? ` (${plain(approval.execution.providerCode)})` : ''}`, 1000),
+    }] : []),
+    ...(approval.verification ? [{ title: 'Verification', value: truncate(`${approval.verification.status} · ${plain(approval.verification.message)}`, 1000) }] : []),
+  ];
 }
 
 export function decisionLine(approval: ApprovalRequest): string {

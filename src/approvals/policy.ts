@@ -2,6 +2,7 @@ import { describeError } from '../errors.ts';
 import type { Platform, Role } from '../request.ts';
 import type { ApiKeyStore } from '../stores/api-keys.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
+import { effectiveRole, type RoleResolver } from '../tenancy/groups.ts';
 import type { CloudAccountConfig, Organization } from '../tenancy/organization.ts';
 import { channelPolicy } from '../tenancy/policy.ts';
 
@@ -22,7 +23,8 @@ export type PolicyRead = { ok: true; policy: ApprovalPolicy } | { ok: false; mes
 export interface PolicyQuery {
   orgId: string;
   actor: { platform: Platform; userId: string };
-  channel: { platform: Platform; channelId: string };
+  /** `workspaceId`: the conversation-key workspace, so a group lookup asks the right directory. */
+  channel: { platform: Platform; channelId: string; workspaceId?: string };
 }
 
 /**
@@ -37,12 +39,12 @@ export interface ApprovalPolicySource {
 export const apiKeyActorPrefix = 'apikey:';
 
 /**
- * Roles from the tenants store: members by platform and user id, everyone else the organization's
- * default role; an HTTP API key (actor `apikey:<keyId>`) has the role it was created with, read
+ * Roles from the tenants store: the highest of the member entry, the roles of the person's groups
+ * (asked of the platform's directory) and the organization's default role; an HTTP API key (actor `apikey:<keyId>`) has the role it was created with, read
  * again here so a revoked or expired key decides nothing.
  */
 export class TenantPolicySource implements ApprovalPolicySource {
-  constructor(private readonly tenants: TenantDirectory, private readonly apiKeys?: ApiKeyStore, private readonly now: () => Date = () => new Date()) {}
+  constructor(private readonly tenants: TenantDirectory, private readonly apiKeys?: ApiKeyStore, private readonly now: () => Date = () => new Date(), private readonly roles?: RoleResolver) {}
 
   async read(query: PolicyQuery): Promise<PolicyRead> {
     let org: Organization | undefined;
@@ -58,6 +60,8 @@ export class TenantPolicySource implements ApprovalPolicySource {
       return { ok: false, message: `I could not read this workspace's roles and channel policy (${describeError(error)}), so nothing was run. Try again in a minute; if it keeps failing, an admin should check the tenants store.` };
     }
     if (!org) return { ok: false, message: `Organization "${query.orgId}" is not configured any more, so nothing was run.` };
+    // Group roles are read again at click time: someone removed from a group loses its role within the cache time.
+    role ??= await this.roles?.roleOf(org, query.actor, query.channel.workspaceId);
     return { ok: true, policy: policyOf(org, query, role) };
   }
 
@@ -73,11 +77,10 @@ export class TenantPolicySource implements ApprovalPolicySource {
 
 /** The policy of one actor in one channel; `role` overrides the member lookup (API keys carry their own). */
 export function policyOf(org: Organization, query: PolicyQuery, role?: Role): ApprovalPolicy {
-  const member = org.members.find((m) => m.platform === query.actor.platform && m.userId === query.actor.userId);
   const channel = channelPolicy(org, query.channel.platform, query.channel.channelId);
   const accounts = new Map(org.accounts.map((a) => [a.accountId, a]));
   return {
-    role: role ?? member?.role ?? org.defaultRole,
+    role: role ?? effectiveRole(org, query.actor.platform, query.actor.userId),
     allowedActions: channel.allowedActions,
     accountIds: channel.accountIds,
     fourEyes: org.approvals.fourEyes,

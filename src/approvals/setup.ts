@@ -7,6 +7,7 @@ import { DryRunExecutor, type ActionExecutor } from './executor.ts';
 import { LiveExecutor, type ExecutorCredentials } from './executors/index.ts';
 import { metricWatch } from './metric-watch.ts';
 import { TenantPolicySource } from './policy.ts';
+import type { RoleResolver } from '../tenancy/groups.ts';
 import { ApprovalService } from './service.ts';
 import type { Scheduler } from './verification.ts';
 
@@ -42,12 +43,12 @@ export function defaultCredentials(config: Config): ExecutorCredentials {
   };
 }
 
-export function createApprovalService(config: Config, stores: Stores, metrics: readonly MetricsSource[], logger: Logger, overrides: ApprovalOverrides = {}): ApprovalService {
+export function createApprovalService(config: Config, stores: Stores, metrics: readonly MetricsSource[], logger: Logger, overrides: ApprovalOverrides = {}, roles?: RoleResolver): ApprovalService {
   return new ApprovalService({
     store: stores.approvals,
     audit: stores.audit,
     executor: createExecutor(config, overrides),
-    policy: new TenantPolicySource(stores.tenants, stores.apiKeys, overrides.now),
+    policy: new TenantPolicySource(stores.tenants, stores.apiKeys, overrides.now, roles),
     ttlMinutes: config.approvalTtlMinutes,
     logger,
     verification: {

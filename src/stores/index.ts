@@ -8,6 +8,7 @@ import type { AuditLog } from './audit.ts';
 import type { ConversationStore } from './conversations.ts';
 import type { ResourceGraph } from './graph.ts';
 import type { IdempotencyStore } from './idempotency.ts';
+import type { InstallationStore } from './installations.ts';
 import type { ConversationReferenceStore } from './references.ts';
 import type { RunbookIndex } from './runbooks.ts';
 
@@ -29,12 +30,14 @@ export interface Stores {
   alertStorms: AlertStormStore;
   /** Accepted webhook alerts until they reach their threads (survives a restart with Neo4j). */
   alertInbox: AlertInbox;
+  /** Slack app installations (multi-workspace OAuth): each workspace's bot token. */
+  installations: InstallationStore;
   /** Human-readable names of the backends, for start-up logs and status lines. */
   describe: { graph: string; runbooks: string; state: string };
 }
 
 export async function closeStores(stores: Stores): Promise<void> {
-  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms, stores.alertInbox, stores.tenants];
+  const closers = [stores.graph, stores.runbooks, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms, stores.alertInbox, stores.installations, stores.tenants];
   // Distinct objects only: one Neo4j-backed object may serve several roles.
   await Promise.allSettled([...new Set(closers)].map((store) => store.close()));
 }

@@ -76,6 +76,12 @@ export const OrganizationConfig = z.object({
     userId: id,
     role: Role,
   })).default([]),
+  /** Roles granted to Slack user groups (S… ids) and Entra groups (object ids); membership is read from the platform's directory. */
+  groups: z.array(z.object({
+    platform: z.enum(['slack', 'teams']),
+    groupId: id,
+    role: Role,
+  })).default([]),
   defaultRole: Role.default('viewer'),
   channels: z.array(ChannelPolicyConfig.extend({
     platform: z.enum(['slack', 'teams']),

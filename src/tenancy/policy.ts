@@ -1,5 +1,6 @@
 import type { Platform, Role } from '../request.ts';
 import type { Organization } from './organization.ts';
+import { effectiveRole } from './groups.ts';
 
 export interface EffectiveChannelPolicy {
   accountIds: string[];
@@ -17,8 +18,9 @@ export function channelPolicy(org: Organization, platform: Platform, channelId: 
   return { accountIds, allowedActions, alerts: policy.alerts };
 }
 
+/** The role from tenants.yaml alone (member entry or default); group roles need the RoleResolver. */
 export function roleOf(org: Organization, platform: Platform, userId: string): Role {
-  return org.members.find((m) => m.platform === platform && m.userId === userId)?.role ?? org.defaultRole;
+  return effectiveRole(org, platform, userId);
 }
 
 export function actionAllowed(allowedActions: readonly string[], kind: string): boolean {

@@ -8,6 +8,10 @@ export interface SlackCall {
   ts?: string;
   /** When the call arrived (performance.now()), for benchmarks. */
   at: number;
+  /** The bot token the call was made with. */
+  token?: string;
+  /** Accepted while another channel was inside the Retry-After of a 429 (set by rateLimitChannel). */
+  whileChannelWaited?: string;
 }
 
 /** A file shared by `files.completeUploadExternal`: where it went, and the bytes that were uploaded. */
@@ -31,10 +35,22 @@ export class FakeSlack {
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
   /** Calls answered with HTTP 429 (not in `calls`: Slack did not act on them). */
   readonly rateLimited: SlackCall[] = [];
-  private limits: { method: string; skip: number; retryAfterSeconds: number }[] = [];
-  private failures: { method: string; error: string }[] = [];
+  private limits: { method: string; skip: number; retryAfterSeconds: number; channel?: string }[] = [];
+  /** Channels inside the Retry-After of a per-channel 429: channel → until (ms). */
+  private readonly channelWindows = new Map<string, number>();
   /** Each posted message as it stands now (chat.update applied), by ts. */
   private readonly messages = new Map<string, SlackCall>();
+  /** User groups (S… id → member user ids) that usergroups.users.list answers from. */
+  readonly userGroups = new Map<string, string[]>();
+  /** When set, usergroups.users.list fails with this Slack error code (e.g. missing_scope). */
+  userGroupsError: string | undefined;
+  /** Bot tokens the fake accepts, with the workspace each belongs to (auth.test answers with it). */
+  readonly tokens = new Map<string, string>([['xoxb-test-token', 'T00000001']]);
+  /** Where apps.connections.open sends Socket Mode apps (a FakeSocketMode). */
+  socketModeUrl: string | undefined;
+  /** OAuth codes oauth.v2.access exchanges: code → the installation Slack would report. */
+  readonly oauthCodes = new Map<string, { teamId: string; teamName: string; installerId: string; botToken: string; enterpriseId?: string }>();
+  private failures: { method: string; error: string }[] = [];
   /** Files shared into channels, in order (files.completeUploadExternal). */
   readonly uploads: SlackUpload[] = [];
   /** Upload slots handed out by files.getUploadURLExternal, by file id, with their bytes once posted. */
@@ -95,6 +111,11 @@ export class FakeSlack {
     this.failures.push({ method, error });
   }
 
+  /** Answers one later call into `channel` (any method, after `skip` more) with 429 and Retry-After: Slack's per-channel posting limit. */
+  rateLimitChannel(channel: string, skip = 0, retryAfterSeconds = 1): void {
+    this.limits.push({ method: '*', channel, skip, retryAfterSeconds });
+  }
+
   /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
@@ -117,15 +138,28 @@ export class FakeSlack {
     }
     const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
     const args = parseArgs(raw, req.headers['content-type'] ?? '');
-    if (req.headers.authorization !== 'Bearer xoxb-test-token') return { status: 200, body: { ok: false, error: 'invalid_auth' } };
-    const call: SlackCall = { method, args, at: performance.now() };
-    const limit = this.limits.find((l) => l.method === method);
+    if (method === 'oauth.v2.access') return this.oauthAccess(args);
+    const token = (req.headers.authorization ?? '').replace(/^Bearer /, '');
+    const teamId = this.tokens.get(token);
+    if (!teamId) return { status: 200, body: { ok: false, error: 'invalid_auth' } };
+    const call: SlackCall = { method, args, token, at: performance.now() };
+    const channel = typeof args.channel === 'string' ? args.channel : undefined;
+    const until = channel ? this.channelWindows.get(channel) : undefined;
+    if (until !== undefined && until > Date.now()) {
+      // As Slack does: a call before the Retry-After has passed is refused again.
+      this.rateLimited.push(call);
+      return { status: 429, headers: { 'retry-after': String(Math.ceil((until - Date.now()) / 1000)) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    const limit = this.limits.find((l) => (l.channel ? l.channel === channel : l.method === method));
     if (limit && limit.skip > 0) limit.skip -= 1;
     else if (limit) {
       this.limits = this.limits.filter((l) => l !== limit);
       this.rateLimited.push(call);
+      if (limit.channel) this.channelWindows.set(limit.channel, Date.now() + limit.retryAfterSeconds * 1000);
       return { status: 429, headers: { 'retry-after': String(limit.retryAfterSeconds) }, body: { ok: false, error: 'ratelimited' } };
     }
+    const waiting = [...this.channelWindows].find(([other, end]) => other !== channel && end > Date.now());
+    if (waiting) call.whileChannelWaited = waiting[0];
     this.calls.push(call);
     const failure = this.failures.find((f) => f.method === method);
     if (failure) {
@@ -134,7 +168,7 @@ export class FakeSlack {
     }
     switch (method) {
       case 'auth.test':
-        return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: 'T00000001', user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
+        return { status: 200, body: { ok: true, url: 'https://demo.slack.com/', team: 'Demo', user: 'cloud-companion', team_id: teamId, user_id: 'UBOT00001', bot_id: 'BBOT00001' } };
       case 'chat.postMessage': {
         const ts = this.nextTs();
         call.ts = ts;
@@ -146,6 +180,14 @@ export class FakeSlack {
         if (!message) return { status: 200, body: { ok: false, error: 'message_not_found' } };
         message.args = { ...message.args, text: args.text, blocks: args.blocks };
         return { status: 200, body: { ok: true, channel: args.channel, ts: args.ts, text: args.text } };
+      }
+      case 'apps.connections.open':
+        // Called with the app-level token; answers with the Socket Mode WebSocket to connect to.
+        return { status: 200, body: this.socketModeUrl ? { ok: true, url: this.socketModeUrl } : { ok: false, error: 'not_allowed_token_type' } };
+      case 'usergroups.users.list': {
+        if (this.userGroupsError) return { status: 200, body: { ok: false, error: this.userGroupsError } };
+        const users = this.userGroups.get(String(args.usergroup));
+        return { status: 200, body: users ? { ok: true, users } : { ok: false, error: 'no_such_subteam' } };
       }
       case 'chat.postEphemeral':
         return { status: 200, body: { ok: true, message_ts: this.nextTs() } };
@@ -205,6 +247,23 @@ export class FakeSlack {
     for (const file of shared) this.pending.delete(file.fileId);
     this.uploads.push(...shared);
     return { ok: true, files: shared.map((f) => ({ id: f.fileId, name: f.filename, title: f.title ?? f.filename, mimetype: 'image/png', size: f.bytes.length })) };
+  }
+
+  /** oauth.v2.access: the client id and secret identify the app, the code one pending install (used once). */
+  private oauthAccess(args: Record<string, unknown>): { status: number; body: Record<string, unknown> } {
+    this.calls.push({ method: 'oauth.v2.access', args, at: performance.now() });
+    const install = this.oauthCodes.get(String(args.code));
+    if (!install || args.client_id !== 'test-client-id' || args.client_secret !== 'test-client-secret') return { status: 200, body: { ok: false, error: 'invalid_code' } };
+    this.oauthCodes.delete(String(args.code));
+    this.tokens.set(install.botToken, install.teamId);
+    return {
+      status: 200,
+      body: {
+        ok: true, access_token: install.botToken, token_type: 'bot', scope: 'commands,chat:write', bot_user_id: 'UBOT00001', app_id: 'A00000001',
+        team: { id: install.teamId, name: install.teamName }, enterprise: install.enterpriseId ? { id: install.enterpriseId, name: 'Grid' } : null,
+        authed_user: { id: install.installerId }, is_enterprise_install: false,
+      },
+    };
   }
 
   private nextTs(): string {

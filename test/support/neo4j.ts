@@ -55,6 +55,6 @@ export function useNeo4jConnection(): () => Promise<Neo4jConnection> {
 }
 
 export async function closeNeo4jStores(stores: Neo4jStores): Promise<void> {
-  const all = [stores.graph, stores.tenants, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms];
+  const all = [stores.graph, stores.tenants, stores.conversations, stores.approvals, stores.audit, stores.idempotency, stores.apiKeys, stores.references, stores.alertThreads, stores.alertStorms, stores.installations];
   await Promise.all(all.map((store) => store.close()));
 }

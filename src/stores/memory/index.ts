@@ -8,6 +8,7 @@ import { MemoryAuditLog } from './audit.ts';
 import { MemoryConversationStore } from './conversations.ts';
 import { MemoryResourceGraph } from './graph.ts';
 import { MemoryIdempotencyStore } from './idempotency.ts';
+import { MemoryInstallationStore } from './installations.ts';
 import { MemoryConversationReferenceStore } from './references.ts';
 import { MemoryRunbookIndex } from './runbooks.ts';
 import { MemoryTenantDirectory } from './tenants.ts';
@@ -26,6 +27,7 @@ export function createMemoryStores(): Stores {
     alertThreads: new MemoryAlertThreadStore(),
     alertStorms: new MemoryAlertStormStore(),
     alertInbox: new MemoryAlertInbox(),
+    installations: new MemoryInstallationStore(),
     describe: { graph: 'in-process graph (embedded)', runbooks: 'in-process BM25 index (embedded)', state: 'in-process (embedded)' },
   };
 }

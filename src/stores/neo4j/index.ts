@@ -10,6 +10,7 @@ import { Neo4jConversationStore } from './conversations.ts';
 import { createDriver, displayUri, Neo4jConnection, verifyConnectivity } from './driver.ts';
 import { Neo4jResourceGraph } from './graph.ts';
 import { Neo4jIdempotencyStore } from './idempotency.ts';
+import { Neo4jInstallationStore } from './installations.ts';
 import { migrate } from './migrations.ts';
 import { Neo4jConversationReferenceStore } from './references.ts';
 import { Neo4jTenantDirectory } from './tenants.ts';
@@ -21,6 +22,7 @@ export { Neo4jConversationStore } from './conversations.ts';
 export { createDriver, displayUri, Neo4jConnection, verifyConnectivity, type Neo4jOptions } from './driver.ts';
 export { Neo4jResourceGraph } from './graph.ts';
 export { Neo4jIdempotencyStore } from './idempotency.ts';
+export { Neo4jInstallationStore } from './installations.ts';
 export { migrate, schemaStatements } from './migrations.ts';
 export { Neo4jConversationReferenceStore } from './references.ts';
 export { Neo4jTenantDirectory } from './tenants.ts';
@@ -66,6 +68,7 @@ export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo
       alertThreads: new Neo4jAlertThreadStore(db),
       alertStorms: new Neo4jAlertStormStore(db),
       alertInbox: new Neo4jAlertInbox(db),
+      installations: new Neo4jInstallationStore(db),
       describe: { graph: where, state: where },
     };
   } catch (error) {

@@ -21,6 +21,7 @@ export const schemaStatements: readonly string[] = [
   'CREATE CONSTRAINT alert_storm_window_key IF NOT EXISTS FOR (w:AlertStormWindow) REQUIRE (w.orgId, w.key) IS UNIQUE',
   'CREATE CONSTRAINT alert_storm_summary_key IF NOT EXISTS FOR (s:AlertStormSummary) REQUIRE (s.orgId, s.key) IS UNIQUE',
   'CREATE CONSTRAINT alert_inbox_entry_key IF NOT EXISTS FOR (e:AlertInboxEntry) REQUIRE (e.orgId, e.id) IS UNIQUE',
+  'CREATE CONSTRAINT slack_installation_key IF NOT EXISTS FOR (i:SlackInstallation) REQUIRE i.key IS UNIQUE',
   // Lookups.
   'CREATE INDEX cloud_resource_name IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.name)',
   'CREATE INDEX cloud_resource_account IF NOT EXISTS FOR (r:CloudResource) ON (r.orgId, r.accountId)',
