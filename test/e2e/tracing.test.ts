@@ -1,10 +1,10 @@
 import { createServer, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
 import type { RunningBot } from '../../src/compose.ts';
 import { startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { closeServer, listenOnLoopback } from '../support/local-server.ts';
 
 const form = 'application/x-www-form-urlencoded';
 
@@ -27,12 +27,11 @@ class FakeCollector {
         res.writeHead(200, { 'content-type': 'application/json' }).end('{}');
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => this.server?.close(() => resolve()));
+    await closeServer(this.server);
   }
 
   get spans(): OtlpSpan[] {

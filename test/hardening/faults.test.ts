@@ -1,5 +1,4 @@
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
-import type { AddressInfo } from 'node:net';
 import nock from 'nock';
 import { afterEach, describe, expect, it, vi } from 'vitest';
 import type { RunningBot } from '../../src/compose.ts';
@@ -10,6 +9,7 @@ import { askWithProgress, slackContext, statusOf } from '../support/agent.ts';
 import { startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
 import { FakeSlack, type SlackCall } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
+import { closeServer, listenOnLoopback } from '../support/local-server.ts';
 
 /**
  * Ollama failing in the middle of a request, through the real server and the real ChatOllama
@@ -39,16 +39,12 @@ class FakeOllama {
         this.behaviour(req, res, this.calls);
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server?.close(() => resolve());
-      this.server?.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 }
 

@@ -1,5 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
-import type { AddressInfo } from 'node:net';
+import { closeServer, listenOnLoopback } from './local-server.ts';
 
 export interface ConnectorCall {
   /** send: POST …/activities; reply: POST …/activities/{replyToId}; update: PUT …/activities/{id}. */
@@ -35,16 +35,12 @@ export class FakeTeamsConnector {
         res.end(JSON.stringify(body));
       });
     });
-    await new Promise<void>((resolve) => this.server?.listen(0, '127.0.0.1', resolve));
-    this.url = `http://127.0.0.1:${(this.server?.address() as AddressInfo).port}`;
+    this.url = await listenOnLoopback(this.server);
     return this;
   }
 
   async stop(): Promise<void> {
-    await new Promise<void>((resolve) => {
-      this.server?.close(() => resolve());
-      this.server?.closeAllConnections();
-    });
+    await closeServer(this.server);
   }
 
   /** A regional service URL, shaped like Teams' (`…/amer/<tenant>/`). */
