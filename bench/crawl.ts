@@ -20,6 +20,7 @@ import { createLogger } from '../src/logging.ts';
 import { MemoryResourceGraph } from '../src/stores/memory/graph.ts';
 import type { CloudAccountConfig } from '../src/tenancy/organization.ts';
 import { fakeAws, type FakeAwsAccount, type FakeRegion } from '../test/support/fake-aws.ts';
+import { recordResults, type ResultRow } from './results.ts';
 
 const accountId = '111111111111';
 
@@ -61,6 +62,7 @@ export async function runCrawlBench(total = Number(process.env.BENCH_CRAWL_RESOU
     const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
     const runner = new CrawlRunner({ graph, crawlers: { aws: new AwsCrawler({ credentials: () => credentials, pageSize: 100 }) }, logger: createLogger({ level: 'silent' }) });
 
+    const recorded: ResultRow[] = [];
     console.log(`\nCrawl → graph (simulated AWS account, ${total.toLocaleString('en')} resources requested, real SDK clients against nock, no added latency)`);
     for (const pass of ['first crawl', 'second crawl (1 % deleted)'] as const) {
       if (pass !== 'first crawl') {
@@ -82,12 +84,17 @@ export async function runCrawlBench(total = Number(process.env.BENCH_CRAWL_RESOU
         `${Math.round(report.resources / seconds).toLocaleString('en')} resources/s`,
         `${report.failures.length} failures`,
       ].join(' · '));
+      recorded.push({
+        figure: `Crawl → graph, ${pass} (simulated ${total.toLocaleString('en')}-resource AWS account, in-process graph)`,
+        result: `${Math.round(report.resources / seconds).toLocaleString('en')} resources/s; ${report.calls.toLocaleString('en')} API calls for ${report.resources.toLocaleString('en')} resources`,
+      });
     }
     const byService = new Map<string, number>();
     for (const call of fake.calls) {
       const key = call.split(' ').slice(1).join(' ');
       byService.set(key, (byService.get(key) ?? 0) + 1);
     }
+    await recordResults('crawl', 60, recorded);
     console.log(`  calls by operation (both crawls): ${[...byService].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   } finally {
     nock.cleanAll();

@@ -25,6 +25,7 @@ import { loadConfig } from '../src/config.ts';
 import { silentLogger } from '../src/logging.ts';
 import { FakeSlack } from '../test/support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../test/support/slack-requests.ts';
+import { recordResults, verdict } from './results.ts';
 
 const commands = Number(process.env.LOAD_COMMANDS ?? 300);
 const alerts = Number(process.env.LOAD_ALERTS ?? 200);
@@ -157,6 +158,13 @@ export async function runLoadBench(): Promise<boolean> {
     console.log(`| retained over baseline (stores keep threads, history, audit) | ${retained.toFixed(1)} MB (${((retained * 1_048_576) / (commands + alerts) / 1024).toFixed(1)} KB per request) |`);
     if (problems.length > 0) console.log(`\nFAILED:\n${problems.slice(0, 20).map((p) => `- ${p}`).join('\n')}${problems.length > 20 ? `\n… and ${problems.length - 20} more` : ''}`);
     else console.log('\nNo lost or duplicated replies.');
+    const lost = (prefix: string): number => problems.filter((p) => p.startsWith(prefix)).length;
+    await recordResults('load', 50, [
+      { figure: `Load: ${commands} commands + ${alerts} alerts at once, ${orgs.length} organizations — commands answered exactly once`, result: `${commands - lost('#cmd-')} / ${commands}`, target: `${commands} / ${commands}`, verdict: verdict(lost('#cmd-') === 0) },
+      { figure: 'Load: alerts threaded exactly once, in their own organization', result: `${alerts - lost('LoadAlert-')} / ${alerts}`, target: `${alerts} / ${alerts}`, verdict: verdict(lost('LoadAlert-') === 0) },
+      { figure: 'Load: all answered after', result: `${(finished - started).toFixed(0)} ms` },
+      { figure: 'Load: heap retained after GC over baseline', result: `${retained.toFixed(1)} MB`, target: `≤ ${maxRetainedMb} MB`, verdict: verdict(retained <= maxRetainedMb) },
+    ]);
     return problems.length === 0;
   } finally {
     await bot.stop();

@@ -12,6 +12,7 @@ import type { DiagramModel } from '../src/diagrams/model.ts';
 import { MemoryResourceGraph } from '../src/stores/memory/graph.ts';
 import { generateEstate } from './estate.ts';
 import { markdownTable, ms, summarize } from './report.ts';
+import { recordResults } from './results.ts';
 
 function envList(name: string, fallback: number[]): number[] {
   const raw = process.env[name];
@@ -62,6 +63,10 @@ const p = (values: number[]): string => {
   const s = summarize(values);
   return `${ms(s.p50)} / ${ms(s.p95)}`;
 };
+await recordResults('render', 40, rows.map((r) => ({
+  figure: `Diagram render, ${r.size} resources (${r.drawn} drawn), p50 / p95`,
+  result: `${p(r.total)} (PNG ${Math.round(r.bytes / 1024)} KiB)`,
+})));
 process.stdout.write(`\n## Diagram rendering (in process, ${runs} runs each after a warm-up; p50 / p95)\n\n`);
 process.stdout.write(`${markdownTable(
   ['resources', 'drawn', 'graph read + summarise', 'layout (Graphviz WASM)', 'PNG (resvg)', 'total', 'PNG'],

@@ -19,6 +19,7 @@ import { startBot } from '../src/compose.ts';
 import { silentLogger } from '../src/logging.ts';
 import { FakeSlack } from '../test/support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../test/support/slack-requests.ts';
+import { recordResults, verdict } from './results.ts';
 
 const clientScript = fileURLToPath(new URL('./slack-ack-client.ts', import.meta.url));
 const runTs = fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url));
@@ -73,6 +74,11 @@ export async function runSlackAckBench(commands = Number(process.env.SLACK_ACK_C
     console.log(`| ack max | ${result.maxMs.toFixed(1)} ms | ${slackAckLimitMs} ms |`);
     console.log(`| non-200 acks | ${result.failures} | 0 |`);
     console.log(`\nthen ${answered} answers placed in their threads, the last ${(performance.now() - drained).toFixed(0)} ms after the last ack.`);
+    await recordResults('slack-ack', 25, [
+      { figure: `Slack ack latency, p50 (${commands} concurrent /cloud commands)`, result: `${result.p50Ms.toFixed(0)} ms`, target: `≤ ${slackAckLimitMs} ms (Slack's limit)`, verdict: verdict(result.p50Ms <= slackAckLimitMs) },
+      { figure: `Slack ack latency, p99 (${commands} concurrent /cloud commands)`, result: `${result.p99Ms.toFixed(0)} ms`, target: `≤ ${slackAckLimitMs} ms (Slack's limit)`, verdict: verdict(result.p99Ms <= slackAckLimitMs && result.failures === 0) },
+      { figure: 'Slack commands answered in their threads', result: `${answered} of ${commands}`, target: `${commands} of ${commands}`, verdict: verdict(answered >= commands) },
+    ]);
     return result;
   } finally {
     await bot.stop();

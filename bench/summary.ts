@@ -1,16 +1,14 @@
 /**
- * The last step of `npm run bench` (and, with --reset, the first): prints every benchmark's headline
- * figures as one table and writes it to bench/RESULTS.md with the machine it ran on.
+ * The last step of `npm run bench` (bench/run-all.ts): prints every benchmark's headline figures as
+ * one table and writes it to bench/RESULTS.md with the machine it ran on.
  */
 import os from 'node:os';
 import { writeFile } from 'node:fs/promises';
 import { fileURLToPath } from 'node:url';
 import { markdownTable, megabytes } from './report.ts';
-import { clearResults, readResults } from './results.ts';
+import { readResults } from './results.ts';
 
-if (process.argv.includes('--reset')) {
-  await clearResults();
-} else {
+{
   const records = await readResults();
   if (records.length === 0) {
     process.stderr.write('No benchmark results recorded: run `npm run bench`.\n');
