@@ -1,20 +1,14 @@
 import { existsSync } from 'node:fs';
 import { Graphviz } from '@hpcc-js/wasm-graphviz';
 import { renderAsync } from '@resvg/resvg-js';
+import type { ChatImage } from '../image.ts';
 import type { DiagramModel } from './model.ts';
 import { diagramAlt } from './describe.ts';
 import { toDot } from './dot.ts';
 import { toMermaid } from './mermaid.ts';
 
-/** A diagram ready for chat: the PNG adapters attach, the Mermaid text users paste into docs, the alt text. */
-export interface DiagramImage {
-  mimeType: 'image/png';
-  png: Uint8Array;
-  width: number;
-  height: number;
-  alt: string;
-  fileName: string;
-}
+/** A diagram's PNG, as adapters attach it. */
+export type DiagramImage = ChatImage;
 
 export interface RenderedDiagram {
   dot: string;

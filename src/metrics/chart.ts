@@ -1,18 +1,10 @@
 import { renderAsync } from '@resvg/resvg-js';
+import type { ChatImage } from '../image.ts';
 import type { MetricSeries, MetricSummary } from './source.ts';
 import { splitWindow } from './summarize.ts';
 
 /** A chart adapters can attach (Slack file upload, Teams inline image), with its alt text. */
-export interface ChartImage {
-  mimeType: 'image/png';
-  png: Uint8Array;
-  width: number;
-  height: number;
-  /** What the chart shows, for screen readers and notification text. */
-  alt: string;
-  /** A file name adapters can use. */
-  fileName: string;
-}
+export type ChartImage = ChatImage;
 
 export interface ChartOptions {
   width?: number;
