@@ -43,6 +43,7 @@ export class SlackChatChannel implements ChatChannel {
     const rendered = render(content);
     const token = await this.tokenFor(message.workspaceKey);
     await this.client.chat.update({ ...(token ? { token } : {}), channel: message.channelId, ts: message.messageId, text: rendered.text, blocks: rendered.blocks });
+    if (typeof content !== 'string' && this.log) await uploadReplyImages(this.client, message.channelId, message.threadId, content, this.log, token);
   }
 }
 

@@ -36,10 +36,11 @@ export class TeamsChatChannel implements ChatChannel {
 
   async update(orgId: string, message: PostedMessage, content: ChatContent): Promise<void> {
     const { reference } = await this.locate(orgId, message.channelId, message.workspaceKey || undefined);
-    const [first] = contentMessages(content);
+    const [first, ...rest] = contentMessages(content);
     if (!first) return;
     await this.connector.open(inConversation(reference, message.threadId), async (outbox) => {
       await outbox.update(message.messageId, first);
+      for (const activity of rest) await outbox.send(activity);
     });
   }
 

@@ -24,6 +24,11 @@ export function alertParent(alert: Alert, record?: AlertRecord): Reply {
   return { summary: headline, parts };
 }
 
+/** The placeholder an alert's thread gets at once, replaced by the investigation's answer. */
+export function investigatingNote(alert: Alert): string {
+  return `🔎 Investigating ${alert.title}…`;
+}
+
 export function firedAgainNote(alert: Alert, record: AlertRecord): string {
   const when = alert.startedAt ? ` at ${clock(alert.startedAt)}` : '';
   const metric = alert.metric?.observed !== undefined ? ` (${alert.metric.name} ${alert.metric.observed})` : '';

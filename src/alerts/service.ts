@@ -10,7 +10,7 @@ import type { TenantDirectory } from '../tenancy/directory.ts';
 import type { Organization } from '../tenancy/organization.ts';
 import { channelPolicy } from '../tenancy/policy.ts';
 import type { Alert } from './alert.ts';
-import { alertParent, firedAgainNote, resolvedNote, stormLine, stormSummary } from './messages.ts';
+import { alertParent, firedAgainNote, investigatingNote, resolvedNote, stormLine, stormSummary } from './messages.ts';
 
 export interface AlertSettings {
   stormLimit: number;
@@ -182,9 +182,26 @@ export class AlertService {
   }
 
   private async investigate(alert: Alert, arrival: Arrival, thread: AlertThread, log: Logger): Promise<void> {
+    const chat = this.chat(thread.platform);
+    const orgId = arrival.org.id;
+    // A first word in the thread at once (an investigation takes seconds); the answer replaces it.
+    const placeholder = await chat.post(orgId, addressOfThread(thread), investigatingNote(alert), thread.threadId)
+      .catch((error: unknown) => {
+        log.warn({ err: error }, 'could not post the investigating note; the answer will be posted instead');
+        return undefined;
+      });
     const context = await this.contextFor(arrival, thread);
     const reply = await this.deps.companion.handle({ context, intent: { kind: 'alert', alert } });
-    await this.chat(thread.platform).post(arrival.org.id, addressOfThread(thread), reply, thread.threadId);
+    if (placeholder) {
+      try {
+        await chat.update(orgId, placeholder, reply);
+        log.info({ summary: reply.summary }, 'alert investigated');
+        return;
+      } catch (error) {
+        log.warn({ err: error }, 'could not replace the investigating note; posting the answer as a new message');
+      }
+    }
+    await chat.post(orgId, addressOfThread(thread), reply, thread.threadId);
     log.info({ summary: reply.summary }, 'alert investigated');
   }
 

@@ -33,7 +33,11 @@ export interface ChatChannel {
   readonly platform: Platform;
   /** Posts at the top of the channel, or in `threadId` when given. */
   post(orgId: string, to: ChannelAddress, content: ChatContent, threadId?: string): Promise<PostedMessage>;
-  /** Replaces a message this bot posted. */
+  /**
+   * Replaces a message this bot posted (e.g. a placeholder with the answer). What a reply brings
+   * besides its text (pictures, and on Teams the approval cards that travel as messages of their
+   * own) follows in the message's thread, as `post` would send it.
+   */
   update(orgId: string, message: PostedMessage, content: ChatContent): Promise<void>;
 }
 

@@ -29,7 +29,11 @@ async function settled(bot: RunningBot): Promise<void> {
   await vi.waitFor(() => expect(bot.background.size).toBe(0), { timeout: 15_000, interval: 20 });
 }
 
-const posts = (slack: FakeSlack): SlackCall[] => slack.callsOf('chat.postMessage');
+/**
+ * The messages posted, as people see them now: an investigation's "Investigating…" note has been
+ * replaced by its answer (chat.update), so the text is the answer's.
+ */
+const posts = (slack: FakeSlack): SlackCall[] => slack.callsOf('chat.postMessage').map((c) => ({ ...c, args: { ...c.args, ...slack.latest(c.ts)?.args, channel: c.args.channel, ...(c.args.thread_ts ? { thread_ts: c.args.thread_ts } : {}) } }));
 const text = (call: SlackCall | undefined): string => JSON.stringify([call?.args.text, call?.args.blocks]);
 
 describe('alert webhooks end to end, on Slack', () => {
@@ -67,6 +71,9 @@ describe('alert webhooks end to end, on Slack', () => {
     expect(text(parent)).toContain('arn:aws:ecs:us-east-1:111111111111:service/prod-cluster/checkout-api');
     const parentTs = parent?.ts;
     expect(investigation?.args).toMatchObject({ channel: 'C0000ALERTS', thread_ts: parentTs });
+    // The thread got "Investigating…" at once, which the answer then replaced.
+    expect(slack.callsOf('chat.postMessage')[1]?.args.text).toBe('🔎 Investigating checkout-api-cpu-high…');
+    expect(slack.callsOf('chat.update').map((c) => c.args.ts)).toEqual([investigation?.ts]);
     expect(String(investigation?.args.text)).toMatch(/^checkout-api is degraded/);
     const blocks = investigation?.args.blocks as Block[];
     expect(JSON.stringify(blocks)).toContain('Alert:* checkout-api-cpu-high (firing');
@@ -275,12 +282,16 @@ describe('alert storms', () => {
     await expect(response.json()).resolves.toEqual({ status: 'accepted', alerts: 5 });
     await settled(bot);
 
-    const parents = posts(slack).filter((c) => c.args.thread_ts === undefined);
+    // As first posted (the summary is updated afterwards, below).
+    const posted = slack.callsOf('chat.postMessage');
+    const parents = posted.filter((c) => c.args.thread_ts === undefined);
     expect(parents.map((c) => String(c.args.text))).toEqual(['🔥 storm alert 0', '🔥 storm alert 1', expect.stringMatching(/^⚠️ Alert storm: 1 more alert/)]);
-    expect(posts(slack).filter((c) => c.args.thread_ts !== undefined)).toHaveLength(2);
-    const summary = posts(slack).find((c) => String(c.args.text).startsWith('⚠️ Alert storm'));
+    expect(posted.filter((c) => c.args.thread_ts !== undefined)).toHaveLength(2);
+    const summary = posted.find((c) => String(c.args.text).startsWith('⚠️ Alert storm'));
     expect(text(summary)).toContain('storm alert 2');
-    const updates = slack.callsOf('chat.update');
+    // Each investigation's note replaced by its answer, then the summary kept up to date.
+    const updates = slack.callsOf('chat.update').filter((c) => c.args.ts === summary?.ts);
+    expect(slack.callsOf('chat.update')).toHaveLength(2 + 2);
     expect(updates).toHaveLength(2);
     const last = updates.at(-1);
     expect(last?.args.ts).toBe(summary?.ts);

@@ -69,6 +69,11 @@ describe('alert webhooks end to end, into a Teams alert channel', () => {
     const thread = `${alertsChannel};messageid=${String(parent?.activity.id)}`;
     expect(inThread.length).toBeGreaterThan(0);
     expect(inThread.every((c) => c.conversationId === thread)).toBe(true);
+    // "Investigating…" at once, replaced by the answer; the approval cards follow as messages of their own.
+    expect(inThread[0]?.kind).toBe('send');
+    expect(JSON.stringify(inThread[0]?.activity.attachments)).toContain('Investigating checkout-api-cpu-high');
+    expect(inThread[1]?.kind).toBe('update');
+    expect(JSON.stringify(inThread[1]?.activity.attachments)).toContain('checkout-api');
     const investigation = JSON.stringify(inThread.map((c) => c.activity.attachments));
     expect(investigation).toContain('checkout-api');
     const approvalCard = inThread.find((c) => String(JSON.stringify(c.activity.attachments)).includes('cloud_companion.approve'));

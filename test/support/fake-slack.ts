@@ -92,6 +92,11 @@ export class FakeSlack {
     return JSON.stringify([...this.calls.map((c) => [c.args.text, c.args.blocks]), ...this.responses.map((r) => r.body)]);
   }
 
+  /** A posted message as people see it now (its latest chat.update applied). */
+  latest(ts: string | undefined): SlackCall | undefined {
+    return ts === undefined ? undefined : this.messages.get(ts);
+  }
+
   /** The replies in a thread as people see them now, oldest first: posts with their latest update applied. */
   thread(threadTs: string): SlackCall[] {
     return [...this.messages.values()].filter((m) => m.args.thread_ts === threadTs).sort((a, b) => (a.ts ?? '').localeCompare(b.ts ?? ''));
