@@ -11,7 +11,8 @@ const benches = ['index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 
 const runTs = fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url));
 const only = process.argv.slice(2);
 
-await clearResults();
+// A subset keeps the other benchmarks' figures from the last full run in the table.
+if (only.length === 0) await clearResults();
 const failed: string[] = [];
 for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.replace(/\.ts$/, '')))) {
   process.stderr.write(`\n=== bench/${bench}\n`);
