@@ -22,6 +22,11 @@ export interface CrawlSchedulerOptions {
   random?: () => number;
   timer?: Timer;
   onReport?: (report: CrawlReport) => void;
+  /**
+   * Claims a key for `ttlMs` across replicas (the idempotency store): of several replicas whose
+   * timers fire in one interval, one crawls and the others skip that round.
+   */
+  claim?: (key: string, ttlMs: number) => Promise<boolean>;
 }
 
 /**
@@ -80,13 +85,18 @@ export class CrawlScheduler {
       logger.info({ orgId }, 'crawl: periodic sync off for this organization now');
       return;
     }
+    const spread = this.options.jitter ?? 0.1;
     try {
-      const report = await this.options.runner.crawlOrganization(org.id, org.accounts, this.abort.signal);
-      this.options.onReport?.(report);
+      // One crawl per organization per (shortest) interval, whichever replica's timer fires first.
+      if (!this.options.claim || await this.options.claim(`crawl:${org.id}`, minutes * 60_000 * (1 - spread))) {
+        const report = await this.options.runner.crawlOrganization(org.id, org.accounts, this.abort.signal);
+        this.options.onReport?.(report);
+      } else {
+        logger.info({ orgId }, 'crawl: another replica crawled this organization in this interval; skipping');
+      }
     } catch (error) {
       logger.error({ orgId, err: error }, 'crawl: periodic sync failed');
     }
-    const spread = this.options.jitter ?? 0.1;
     this.schedule(orgId, minutes * 60_000 * (1 - spread + 2 * spread * (this.options.random ?? Math.random)()));
   }
 }

@@ -11,6 +11,7 @@ import type { Organization } from '../tenancy/organization.ts';
 import { CrawlRunner } from './runner.ts';
 import { CrawlScheduler } from './scheduler.ts';
 import type { ProviderCrawler } from './types.ts';
+import type { IdempotencyStore } from '../stores/idempotency.ts';
 
 /** One crawler per provider, with the per-account credentials the metrics and actions use. */
 export function createCrawlers(config: Config, credentials: ExecutorCredentials = defaultCredentials(config)): Partial<Record<Provider, ProviderCrawler>> {
@@ -26,12 +27,18 @@ export function createCrawlRunner(config: Config, graph: ResourceGraph, logger: 
 }
 
 /** The server's periodic sync, started once the server listens; `stop()` on shutdown. */
-export async function startCrawlScheduler(config: Config, runtime: { stores: { graph: ResourceGraph; tenants: { listOrganizations(): Promise<Organization[]> } } }, logger: Logger, credentials?: ExecutorCredentials): Promise<CrawlScheduler> {
+export async function startCrawlScheduler(
+  config: Config,
+  runtime: { stores: { graph: ResourceGraph; tenants: { listOrganizations(): Promise<Organization[]> }; idempotency: IdempotencyStore } },
+  logger: Logger,
+  credentials?: ExecutorCredentials,
+): Promise<CrawlScheduler> {
   const scheduler = new CrawlScheduler({
     runner: createCrawlRunner(config, runtime.stores.graph, logger, credentials),
     organizations: () => runtime.stores.tenants.listOrganizations(),
     defaultIntervalMinutes: config.crawl.intervalMinutes,
     logger,
+    claim: (key, ttlMs) => runtime.stores.idempotency.claim(key, ttlMs),
   });
   await scheduler.start();
   return scheduler;

@@ -5,6 +5,7 @@ import { CrawlRunner, type CrawlReport } from '../../src/crawlers/runner.ts';
 import { CrawlScheduler, type Timer } from '../../src/crawlers/scheduler.ts';
 import { createLogger } from '../../src/logging.ts';
 import { MemoryResourceGraph } from '../../src/stores/memory/graph.ts';
+import { MemoryIdempotencyStore } from '../../src/stores/memory/idempotency.ts';
 import { OrganizationConfig, type Organization } from '../../src/tenancy/organization.ts';
 import { staticCredentials } from '../support/cloud.ts';
 import { fakeAws } from '../support/fake-aws.ts';
@@ -58,5 +59,34 @@ describe('periodic crawl scheduler', () => {
 
     await scheduler.stop();
     expect(pending.every((p) => p.cancelled || p === pending[0])).toBe(true);
+  });
+
+  it('crawls an organization once per interval across replicas sharing the idempotency store', async () => {
+    fakeAws({ accountId: '111111111111', regions: { 'us-east-1': { queues: ['jobs'], tables: ['orders'] } } });
+    let clock = Date.UTC(2026, 0, 1);
+    const shared = new MemoryIdempotencyStore(() => clock);
+    const reports: CrawlReport[] = [];
+    const replicas = [0, 1].map(() => {
+      const { timer, pending } = manualTimers();
+      const runner = new CrawlRunner({ graph: new MemoryResourceGraph(), crawlers: { aws: new AwsCrawler({ credentials: staticCredentials().aws }) }, logger: createLogger({ level: 'silent' }) });
+      const scheduler = new CrawlScheduler({
+        runner, organizations: async () => [org('hourly', { intervalMinutes: 60 })], defaultIntervalMinutes: 0, logger: createLogger({ level: 'silent' }),
+        timer, random: () => 0.5, onReport: (r) => reports.push(r), claim: (key, ttl) => shared.claim(key, ttl),
+      });
+      return { scheduler, pending };
+    });
+    for (const r of replicas) await r.scheduler.start();
+    // Both replicas' first timers fire in the same interval: one crawls, the other skips and re-arms.
+    replicas[0]?.pending[0]?.fire();
+    await expect.poll(() => reports.length).toBe(1);
+    await expect.poll(() => replicas[0]?.pending.length).toBe(2);
+    replicas[1]?.pending[0]?.fire();
+    await expect.poll(() => replicas[1]?.pending.length).toBe(2);
+    expect(reports).toHaveLength(1);
+    // An interval (less the jitter) later, the next timer to fire crawls again.
+    clock += 54 * 60_000;
+    replicas[1]?.pending[1]?.fire();
+    await expect.poll(() => reports.length).toBe(2);
+    for (const r of replicas) await r.scheduler.stop();
   });
 });
