@@ -338,6 +338,11 @@ class SlackHandlers {
       await ephemeral(escapeMrkdwn(result.message));
       return;
     }
+    if (result.existing) {
+      // A second click (or a retry, on any replica): its card is already in the thread.
+      await ephemeral(`The undo is already proposed in this thread (request ${escapeMrkdwn(result.approval.id)}, ${result.approval.state}).`);
+      return;
+    }
     const [message] = renderReplyMessages({ summary: `<@${payload.user.id}> asked to undo \`${result.approval.action.kind}\` on ${escapeMrkdwn(result.approval.action.targetName)}`, parts: [{ kind: 'approval', approval: result.approval }] });
     if (message) await client.chat.postMessage({ channel, ...(threadTs ? { thread_ts: threadTs } : {}), text: message.text, blocks: message.blocks, unfurl_links: false });
   }

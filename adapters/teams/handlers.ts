@@ -192,11 +192,13 @@ export class TeamsHandlers {
     if (!result) {
       this.deps.background.run('teams.undo', async () => {
         const late = await proposal;
-        if (late.ok) await post(late.approval);
+        if (late.ok && !late.existing) await post(late.approval);
       });
       return messageBody('Preparing the undo; its approval card will be posted in this thread.');
     }
     if (!result.ok) return messageBody(result.message);
+    // A second click (or a retry, on any replica): its card is already in the thread.
+    if (result.existing) return messageBody(`The undo is already proposed in this thread (request ${result.approval.id}, ${result.approval.state}).`);
     this.deps.background.run('teams.undo', () => post(result.approval));
     return messageBody(`Undo proposed: its approval card follows in this thread (request ${result.approval.id}).`);
   }

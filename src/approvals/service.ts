@@ -15,7 +15,8 @@ import type { ApprovalRequest, ApprovalStore, ExecutionReport, MetricCheck } fro
 import { timerScheduler, verificationReply, verificationReport, watchFrom, type MetricWatch, type Scheduler } from './verification.ts';
 
 export type ProposeResult =
-  | { ok: true; approval: ApprovalRequest }
+  /** `existing`: the same request was already open (a second Undo click, on any replica): nothing new to show. */
+  | { ok: true; approval: ApprovalRequest; existing?: true }
   | { ok: false; reason: 'unknown_kind' | 'wrong_target' | 'invalid_params' | 'not_allowed_here' | 'out_of_scope' | 'policy_unavailable' | 'not_found' | 'not_reversible'; message: string };
 
 export type DecisionOutcome =
@@ -196,7 +197,7 @@ export class ApprovalService {
   private async create(context: RequestContext, kind: ActionKind, rawParams: Record<string, unknown>, target: { id: string; name: string; accountId: string }, reason: string, extra: { id?: string; rollbackOf?: string } = {}): Promise<ProposeResult | 'taken'> {
     if (extra.id) {
       const existing = await this.deps.store.get(context.orgId, extra.id);
-      if (existing) return openStates.has(existing.state) ? { ok: true, approval: existing } : 'taken';
+      if (existing) return openStates.has(existing.state) ? { ok: true, approval: existing, existing: true } : 'taken';
     }
     if (!context.accountIds.includes(target.accountId)) {
       return { ok: false, reason: 'out_of_scope', message: `${target.name} is not in an account this channel may use.` };
@@ -244,7 +245,7 @@ export class ApprovalService {
       if (!extra.id || !isCompanionError(error) || error.code !== 'conflict') throw error;
       // Another click or replica created the same derived id a moment ago: theirs stands.
       const existing = await this.deps.store.get(context.orgId, extra.id);
-      return existing && openStates.has(existing.state) ? { ok: true, approval: existing } : 'taken';
+      return existing && openStates.has(existing.state) ? { ok: true, approval: existing, existing: true } : 'taken';
     }
     await this.audit(approval.orgId, context.actor.userId, extra.rollbackOf ? 'approval.rollback_requested' : 'approval.requested', approval.id, {
       kind: kind.kind, target: target.id, risk: kind.risk, params: JSON.stringify(approval.action.params), reason: reason.slice(0, 1000),

@@ -89,6 +89,14 @@ describe('Slack approval cards: dry run, result, undo', () => {
     const rollbackApprove = buttons(rollback).find((b) => b.text.text === 'Approve') as Button;
     expect(rollbackApprove.value).not.toBe(approve.value);
 
+    // A second Undo click: no second card, the clicker is told where the first one is.
+    slack.reset();
+    await click(decided, undo, 'U0000ADMIN');
+    await settled();
+    expect(slack.thread(parentTs)).toHaveLength(before + 1);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(0);
+    expect(slack.callsOf('chat.postEphemeral').map((c) => [c.args.user, String(c.args.text)])).toEqual([['U0000ADMIN', expect.stringContaining(`already proposed in this thread (request ${rollbackApprove.value}`)]]);
+
     // Someone without the role is refused privately; the card stays as it is for everyone else.
     slack.reset();
     await click(rollback, rollbackApprove, 'U0000VIEW');

@@ -116,6 +116,13 @@ describe('Teams approval cards: dry run, result, verification and Undo, as on Sl
     expect(rollbackId).toMatch(/^[0-9a-f-]{36}$/);
     expect(rollbackId).not.toBe(approvalId);
     expect((await bot.runtime.approvals.get('demo', rollbackId as string))?.rollbackOf).toBe(approvalId);
+
+    // A second Undo click: no second card, the clicker is told where the first one is.
+    teams.reset();
+    const again = await invoke('cloud_companion.undo', approvalId, messageId);
+    expect(String(again.value)).toContain(`already proposed in this thread (request ${String(rollbackId)}`);
+    await settled();
+    expect(teams.sent(thread).filter((c) => c.activity.type === 'message')).toHaveLength(0);
   });
 
   it('shows the verification once it has run, on the card as on Slack\'s', async () => {
