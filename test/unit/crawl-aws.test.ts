@@ -3,11 +3,12 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { AwsCrawler } from '../../src/crawlers/aws/index.ts';
 import { CrawlRunner } from '../../src/crawlers/runner.ts';
 import { createLogger } from '../../src/logging.ts';
-import type { GraphScope, Neighbour } from '../../src/stores/graph.ts';
+import type { GraphScope } from '../../src/stores/graph.ts';
 import { MemoryResourceGraph } from '../../src/stores/memory/graph.ts';
 import type { CloudAccountConfig } from '../../src/tenancy/organization.ts';
 import { staticCredentials } from '../support/cloud.ts';
 import { fakeAws, type FakeAwsAccount } from '../support/fake-aws.ts';
+import { neighbourNames } from '../support/crawl.ts';
 
 /**
  * The AWS crawler through the real SDK v3 clients, answered by nock in each service's wire format
@@ -85,7 +86,7 @@ function estate(): FakeAwsAccount {
   };
 }
 
-const names = (list: Neighbour[]): string[] => list.map((n) => `${n.resource.name}:${n.via}`).sort();
+const names = neighbourNames;
 
 let graph: MemoryResourceGraph;
 let clock: Date;

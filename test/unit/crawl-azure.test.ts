@@ -1,12 +1,13 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { AzureCrawler, resourceGraphQuery } from '../../src/crawlers/azure.ts';
 import { CrawlRunner } from '../../src/crawlers/runner.ts';
 import { createLogger } from '../../src/logging.ts';
-import type { GraphScope, Neighbour } from '../../src/stores/graph.ts';
+import type { GraphScope } from '../../src/stores/graph.ts';
 import { MemoryResourceGraph } from '../../src/stores/memory/graph.ts';
 import type { CloudAccountConfig } from '../../src/tenancy/organization.ts';
 import { staticCredentials } from '../support/cloud.ts';
+import { neighbourNames, refuseUnmockedHttp } from '../support/crawl.ts';
 
 /**
  * The Azure crawler through the real @azure/arm-resourcegraph client, answered by nock in Resource
@@ -73,16 +74,11 @@ function answer(data: Record<string, unknown>[], requests: Body[], throttleFirst
   });
 }
 
-const names = (list: Neighbour[]): string[] => list.map((n) => `${n.resource.name}:${n.via}`).sort();
+const names = neighbourNames;
 
 let graph: MemoryResourceGraph;
-beforeEach(() => {
-  nock.disableNetConnect();
+refuseUnmockedHttp(() => {
   graph = new MemoryResourceGraph();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 describe('Azure crawler through the real Resource Graph client', () => {

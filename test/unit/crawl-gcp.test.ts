@@ -1,12 +1,13 @@
 import nock from 'nock';
-import { afterEach, beforeEach, describe, expect, it } from 'vitest';
+import { describe, expect, it } from 'vitest';
 import { GcpCrawler } from '../../src/crawlers/gcp.ts';
 import { CrawlRunner } from '../../src/crawlers/runner.ts';
 import { createLogger } from '../../src/logging.ts';
-import type { GraphScope, Neighbour } from '../../src/stores/graph.ts';
+import type { GraphScope } from '../../src/stores/graph.ts';
 import { MemoryResourceGraph } from '../../src/stores/memory/graph.ts';
 import type { CloudAccountConfig } from '../../src/tenancy/organization.ts';
 import { staticCredentials } from '../support/cloud.ts';
+import { neighbourNames, refuseUnmockedHttp } from '../support/crawl.ts';
 
 /**
  * The GCP crawler through the real @google-cloud/asset client over its REST transport, answered by
@@ -72,16 +73,11 @@ function answer(data: Record<string, unknown>[], requests: URLSearchParams[], th
   });
 }
 
-const names = (list: Neighbour[]): string[] => list.map((n) => `${n.resource.name}:${n.via}`).sort();
+const names = neighbourNames;
 
 let graph: MemoryResourceGraph;
-beforeEach(() => {
-  nock.disableNetConnect();
+refuseUnmockedHttp(() => {
   graph = new MemoryResourceGraph();
-});
-afterEach(() => {
-  nock.cleanAll();
-  nock.enableNetConnect();
 });
 
 describe('GCP crawler through the real Cloud Asset client', () => {
