@@ -1,8 +1,8 @@
 import { randomUUID } from 'node:crypto';
 import { performance } from 'node:perf_hooks';
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
-import type { CloudResource, RelationshipType } from '../src/stores/estate.ts';
-import { mentionKey } from '../src/stores/neo4j/graph.ts';
+import type { RelationshipType } from '../src/stores/estate.ts';
+import { resourceProperties } from '../src/stores/neo4j/graph.ts';
 import { Neo4jConnection } from '../src/stores/neo4j/index.ts';
 import type { SyntheticEstate } from './estate.ts';
 
@@ -53,27 +53,6 @@ export class TimedConnection extends Neo4jConnection {
       this.phases.set(name, timing);
     }
   }
-}
-
-/** Node properties exactly as `Neo4jResourceGraph` writes them (src/stores/neo4j/graph.ts, resourceProperties). */
-function resourceProperties(resource: CloudResource): Record<string, unknown> {
-  const entries = Object.entries(resource.tags);
-  return {
-    provider: resource.provider,
-    accountId: resource.accountId,
-    type: resource.type,
-    name: resource.name,
-    region: resource.region,
-    state: resource.state,
-    tags: JSON.stringify(resource.tags),
-    tagKeys: entries.map(([key]) => key),
-    tagPairs: entries.map(([key, value]) => JSON.stringify([key, value])),
-    tagValuesLower: entries.map(([, value]) => value.toLowerCase()),
-    tagText: entries.map(([key, value]) => `${key} ${value}`).join('\n'),
-    nameLower: resource.name.toLowerCase(),
-    idLower: resource.id.toLowerCase(),
-    mentionKey: mentionKey(resource.name),
-  };
 }
 
 const naiveEdgeQuery: Record<RelationshipType, string> = {

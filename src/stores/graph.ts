@@ -77,6 +77,19 @@ export interface Freshness {
 /** A resource as the graph returns it: freshness is set for crawled resources only. */
 export type GraphResource = CloudResource & Freshness;
 
+/**
+ * Whether a resource matches a search: the one definition every graph store applies (Neo4j narrows
+ * the candidates with indexed properties first, then decides with this). `text` is matched
+ * case-insensitively against the name, the id and tag values; a tag filter is exact.
+ */
+export function matchesResourceQuery(resource: Pick<CloudResource, 'id' | 'name' | 'type' | 'tags'>, query: ResourceQuery): boolean {
+  const text = query.text?.trim().toLowerCase();
+  return (!text || resource.name.toLowerCase().includes(text) || resource.id.toLowerCase().includes(text)
+      || Object.values(resource.tags).some((value) => value.toLowerCase().includes(text)))
+    && (!query.type || resource.type === query.type)
+    && (!query.tag || (Object.hasOwn(resource.tags, query.tag.key) && (query.tag.value === undefined || resource.tags[query.tag.key] === query.tag.value)));
+}
+
 /** Whether a crawl's coverage includes this resource. */
 export function covers(covered: readonly CrawlCoverage[], resource: { region: string; type: string }): boolean {
   return covered.some((c) => (c.region === '*' || c.region === resource.region) && (c.types.includes('*') || c.types.includes(resource.type)));

@@ -372,6 +372,26 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
         expect(await found(graph, s, { text: 'checkout', limit: 1 })).toEqual(['checkout-alb']);
       });
 
+      it('matches a tag filter or text within one tag, never across tags or inside stored JSON', async () => {
+        const org = newOrg();
+        await graph.ingest(org, { accounts: [], relationships: [], resources: [
+          resource({ id: 'r/json', name: 'json-value', tags: { note: '{"env":"prod"}', 'say "hi"': 'x:"y"' } }),
+          resource({ id: 'r/two', name: 'two-tags', tags: { a: 'foo', b: 'bar' } }),
+          resource({ id: 'r/env', name: 'real-env', tags: { env: 'prod' } }),
+        ] });
+        const s = scope(org, [acc1]);
+        expect(await found(graph, s, { tag: { key: 'env' } })).toEqual(['real-env']);
+        expect(await found(graph, s, { tag: { key: 'env', value: 'prod' } })).toEqual(['real-env']);
+        expect(await found(graph, s, { tag: { key: 'say "hi"', value: 'x:"y"' } })).toEqual(['json-value']);
+        expect(await found(graph, s, { tag: { key: 'say "hi"', value: 'x' } })).toEqual([]);
+        expect(await found(graph, s, { tag: { key: 'a', value: 'foo' } })).toEqual(['two-tags']);
+        expect(await found(graph, s, { tag: { key: 'a', value: 'fo' } })).toEqual([]);
+        expect(await found(graph, s, { text: 'foo\nbar' })).toEqual([]);
+        expect(await found(graph, s, { text: '"env":"prod"' })).toEqual(['json-value']);
+        expect(await found(graph, s, { text: 'X:"Y' })).toEqual(['json-value']);
+        expect(await found(graph, s, { text: 'prod' })).toEqual(['json-value', 'real-env']);
+      });
+
       it('returns 25 by default, ordered by name then id', async () => {
         const org = newOrg();
         const many = Array.from({ length: 30 }, (_, i) => resource({ id: `svc/${String(29 - i).padStart(2, '0')}`, name: `svc-${String(29 - i).padStart(2, '0')}` }));

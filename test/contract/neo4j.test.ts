@@ -1,7 +1,8 @@
+import { randomUUID } from 'node:crypto';
 import { describe, expect, it } from 'vitest';
 import { closeStores } from '../../src/stores/index.ts';
 import { createNeo4jStores, displayUri, migrate, schemaStatements } from '../../src/stores/neo4j/index.ts';
-import { mentionCandidates, mentionKey } from '../../src/stores/neo4j/graph.ts';
+import { Neo4jResourceGraph, mentionCandidates, mentionKey } from '../../src/stores/neo4j/graph.ts';
 import { MemoryRunbookIndex } from '../../src/stores/memory/runbooks.ts';
 import { isCompanionError } from '../../src/errors.ts';
 import { neo4jOptions, useNeo4jConnection } from '../support/neo4j.ts';
@@ -32,6 +33,8 @@ describe('Neo4j stores', () => {
 
   it('migrates idempotently, with the uniqueness constraints and indexes of the data model', async () => {
     const db = await connection();
+    // An index of an earlier version is dropped by the migration.
+    await db.write((tx) => tx.run('CREATE FULLTEXT INDEX cloud_resource_text IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tagText]'));
     await migrate(db);
     await migrate(db);
     const session = db.session('READ');
@@ -44,12 +47,42 @@ describe('Neo4j stores', () => {
       expect(byName.get('organization_id')).toBe('Organization(id)');
       const indexes = await session.run<{ name: string; type: string; state: string }>('SHOW INDEXES YIELD name, type, state');
       const index = new Map(indexes.records.map((r) => [r.get('name'), `${r.get('type')} ${r.get('state')}`]));
-      expect(index.get('cloud_resource_text')).toBe('FULLTEXT ONLINE');
+      expect(index.get('cloud_resource_search')).toBe('FULLTEXT ONLINE');
+      expect(index.has('cloud_resource_text')).toBe(false);
       expect(index.get('cloud_resource_name')).toBe('RANGE ONLINE');
       expect(index.get('cloud_resource_mention_key')).toBe('RANGE ONLINE');
       expect(schemaStatements.every((s) => s.includes('IF NOT EXISTS'))).toBe(true);
     } finally {
       await session.close();
+    }
+  });
+
+  it('full-text searches resource names and tag words, one organization at a time', async () => {
+    const db = await connection();
+    await migrate(db);
+    const graph = new Neo4jResourceGraph(db);
+    const orgA = `fulltext-a-${randomUUID()}`;
+    const orgB = `fulltext-b-${randomUUID()}`;
+    const resource = (id: string, name: string, tags: Record<string, string>) => ({ id, provider: 'aws' as const, accountId: '111', type: 'aws.sqs.queue', name, region: 'eu-west-1', state: 'active', tags });
+    try {
+      await graph.ingest(orgA, { accounts: [], relationships: [], resources: [resource('q1', 'orders-queue', { team: 'Payments "core"', env: 'prod' }), resource('q2', 'audit-queue', { team: 'security' })] });
+      await graph.ingest(orgB, { accounts: [], relationships: [], resources: [resource('q1', 'orders-queue', { team: 'payments' })] });
+      const search = async (orgId: string, words: string): Promise<string[]> => {
+        const result = await db.read((tx) => tx.run<{ id: string }>(`
+          CALL db.index.fulltext.queryNodes('cloud_resource_search', $words) YIELD node
+          WHERE node.orgId = $orgId
+          RETURN node.id AS id ORDER BY id`, { words, orgId }));
+        return result.records.map((record) => record.get('id'));
+      };
+      await db.write((tx) => tx.run('CALL db.awaitIndexes(60)'));
+      expect(await search(orgA, 'payments')).toEqual(['q1']);
+      expect(await search(orgA, 'core')).toEqual(['q1']);
+      expect(await search(orgA, 'audit')).toEqual(['q2']);
+      expect(await search(orgA, 'security OR prod')).toEqual(['q1', 'q2']);
+      expect(await search(orgB, 'security')).toEqual([]);
+    } finally {
+      await db.write((tx) => tx.run('MATCH (n) WHERE n.orgId IN $orgs DETACH DELETE n', { orgs: [orgA, orgB] }));
+      await graph.close();
     }
   });
 

@@ -1,6 +1,6 @@
 import type { CloudAccountRecord } from '../estate.ts';
 import {
-  covers, goneState,
+  covers, goneState, matchesResourceQuery,
   type CloudResource, type GraphResource, type GraphScope, type IngestOptions, type IngestResult, type Neighbour, type Relationship, type RelationshipType,
   type ResourceCounts, type ResourceGraph, type ResourceQuery,
 } from '../graph.ts';
@@ -66,11 +66,7 @@ export class MemoryResourceGraph implements ResourceGraph {
   }
 
   async findResources(scope: GraphScope, query: ResourceQuery): Promise<GraphResource[]> {
-    const text = query.text?.trim().toLowerCase();
-    const matches = [...this.visible(scope).values()].filter((r) =>
-      (!text || r.name.toLowerCase().includes(text) || r.id.toLowerCase().includes(text) || Object.values(r.tags).some((v) => v.toLowerCase().includes(text)))
-      && (!query.type || r.type === query.type)
-      && (!query.tag || (Object.hasOwn(r.tags, query.tag.key) && (query.tag.value === undefined || r.tags[query.tag.key] === query.tag.value))));
+    const matches = [...this.visible(scope).values()].filter((r) => matchesResourceQuery(r, query));
     return sortByName(matches).slice(0, query.limit ?? defaultLimit).map((r) => structuredClone(r));
   }
 

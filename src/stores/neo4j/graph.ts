@@ -4,7 +4,7 @@ import pLimit from 'p-limit';
 import { CompanionError } from '../../errors.ts';
 import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
 import {
-  goneState,
+  goneState, matchesResourceQuery,
   type CloudResource, type GraphResource, type GraphScope, type IngestOptions, type IngestResult, type Neighbour, type Relationship, type RelationshipType,
   type ResourceCounts, type ResourceGraph, type ResourceQuery,
 } from '../graph.ts';
@@ -209,26 +209,28 @@ export class Neo4jResourceGraph implements ResourceGraph {
   async findResources(scope: GraphScope, query: ResourceQuery): Promise<GraphResource[]> {
     const text = query.text?.trim().toLowerCase();
     const limit = query.limit ?? defaultLimit;
+    // Text and tag filters are narrowed here on stored strings and decided in JavaScript by the
+    // shared predicate, so both stores match exactly alike.
+    const recheck = Boolean(text) || query.tag !== undefined;
     return this.db.read(async (tx) => {
       // Names and ids first, sorted here with the same collation as the in-process graph, then the
       // full records of the page only.
-      const keys = await tx.run<{ name: string; id: string }>(`
+      const keys = await tx.run<{ name: string; id: string; type: string; tags: string | null }>(`
         MATCH (r:CloudResource {orgId: $orgId})
         WHERE r.accountId IN $accountIds
-          AND ($text IS NULL OR r.nameLower CONTAINS $text OR r.idLower CONTAINS $text
-               OR any(value IN r.tagValuesLower WHERE value CONTAINS $text))
+          AND ($text IS NULL OR r.nameLower CONTAINS $text OR r.idLower CONTAINS $text OR r.tagValuesText CONTAINS $text)
           AND ($type IS NULL OR r.type = $type)
-          AND ($tagKey IS NULL OR $tagKey IN r.tagKeys)
-          AND ($tagPair IS NULL OR $tagPair IN r.tagPairs)
-        RETURN r.name AS name, r.id AS id`, {
+          AND ($tagNeedle IS NULL OR r.tags CONTAINS $tagNeedle)
+        RETURN r.name AS name, r.id AS id, r.type AS type, CASE WHEN $recheck THEN r.tags END AS tags`, {
         ...params(scope),
         text: text ? text : null,
         type: query.type ? query.type : null,
-        tagKey: query.tag ? query.tag.key : null,
-        tagPair: query.tag?.value === undefined ? null : JSON.stringify([query.tag.key, query.tag.value]),
+        tagNeedle: query.tag ? tagNeedle(query.tag) : null,
+        recheck,
       });
       const page = keys.records
-        .map((record) => ({ name: record.get('name'), id: record.get('id') }))
+        .map((record) => ({ name: record.get('name'), id: record.get('id'), type: record.get('type'), tags: record.get('tags') }))
+        .filter((row) => !recheck || matchesResourceQuery({ ...row, tags: parseTags(row.tags) }, query))
         .sort((a, b) => a.name.localeCompare(b.name) || a.id.localeCompare(b.id))
         .slice(0, limit);
       const resources = new Map((await fetchResources(tx, scope, page.map((p) => p.id))).map((r) => [r.id, r]));
@@ -414,18 +416,31 @@ function toResource(row: ResourceRow): GraphResource {
     name: row.name,
     region: row.region,
     state: row.state,
-    tags: row.tags ? JSON.parse(row.tags) as Record<string, string> : {},
+    tags: parseTags(row.tags),
   };
+}
+
+function parseTags(json: string | null): Record<string, string> {
+  return json ? JSON.parse(json) as Record<string, string> : {};
+}
+
+/**
+ * The text a tag filter's key (and value) leaves in the stored tags JSON: quotes inside keys and
+ * values are escaped there, so `"key":` only ever matches a key.
+ */
+function tagNeedle(tag: { key: string; value?: string }): string {
+  return `${JSON.stringify(tag.key)}:${tag.value === undefined ? '' : JSON.stringify(tag.value)}`;
 }
 
 /**
  * Node properties for a resource. Neo4j cannot store maps, so tags are kept as JSON (exact round
- * trip) plus flattened forms for filtering (`tagKeys`, `tagPairs`), substring search
- * (`tagValuesLower`) and full-text search (`tagText`); `contentHash` lets a re-ingest skip unchanged resources.
+ * trip, full-text indexed, and searched as text for tag filters). Every property is paid for on each
+ * write (ingestion cost is mostly the node's content), so only what a query reads is derived:
+ * lower-cased name, id and tag values for case-insensitive search, the indexed `idLower` and
+ * `mentionKey` for mention lookups; `contentHash` lets a re-ingest skip unchanged resources.
  */
-function resourceProperties(resource: CloudResource): Record<string, unknown> {
+export function resourceProperties(resource: CloudResource): Record<string, unknown> {
   const tags = resource.tags ?? {};
-  const entries = Object.entries(tags);
   const props = {
     provider: resource.provider,
     accountId: resource.accountId,
@@ -434,10 +449,8 @@ function resourceProperties(resource: CloudResource): Record<string, unknown> {
     region: resource.region ?? 'global',
     state: resource.state ?? 'unknown',
     tags: JSON.stringify(tags),
-    tagKeys: entries.map(([key]) => key),
-    tagPairs: entries.map(([key, value]) => JSON.stringify([key, value])),
-    tagValuesLower: entries.map(([, value]) => value.toLowerCase()),
-    tagText: entries.map(([key, value]) => `${key} ${value}`).join('\n'),
+    // One string, not a list: list properties cost several times more to write.
+    tagValuesText: Object.values(tags).map((value) => value.toLowerCase()).join('\n'),
     nameLower: resource.name.toLowerCase(),
     idLower: resource.id.toLowerCase(),
     mentionKey: mentionKey(resource.name),

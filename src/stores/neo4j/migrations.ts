@@ -40,8 +40,17 @@ export const schemaStatements: readonly string[] = [
   // The inbox sweeper looks across organizations for entries nobody holds.
   'CREATE INDEX alert_inbox_lease IF NOT EXISTS FOR (e:AlertInboxEntry) ON (e.leaseUntil)',
   'CREATE INDEX api_key_org IF NOT EXISTS FOR (k:ApiKey) ON (k.orgId)',
-  // Fuzzy search over names and tag text (Lucene), for search tools that want ranked, tokenised matches.
-  'CREATE FULLTEXT INDEX cloud_resource_text IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tagText]',
+  // Fuzzy search over names and tags (Lucene), for search tools that want ranked, tokenised matches.
+  // The tags JSON is indexed as is: Lucene's standard analyzer splits it into the keys' and values' words.
+  'CREATE FULLTEXT INDEX cloud_resource_search IF NOT EXISTS FOR (r:CloudResource) ON EACH [r.name, r.tags]',
+];
+
+/**
+ * Schema of earlier versions, dropped on start. `cloud_resource_text` indexed a `tagText` property
+ * that resources no longer carry (writing it cost every ingest; `cloud_resource_search` replaced it).
+ */
+export const retiredSchemaStatements: readonly string[] = [
+  'DROP INDEX cloud_resource_text IF EXISTS',
 ];
 
 /** Errors a concurrent migration of the same schema may raise; the schema ends up as wanted. */
@@ -58,7 +67,7 @@ const benignCodes = new Set([
 export async function migrate(connection: Neo4jConnection, options: { awaitIndexesSeconds?: number } = {}): Promise<void> {
   const session = connection.session('WRITE');
   try {
-    for (const statement of schemaStatements) {
+    for (const statement of [...retiredSchemaStatements, ...schemaStatements]) {
       for (let attempt = 1; ; attempt += 1) {
         try {
           // Schema changes run in their own auto-commit transactions: they cannot share one with data.
