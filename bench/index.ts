@@ -21,7 +21,7 @@ import {
 import { createBenchEmbedder } from './embedder.ts';
 import { generateEstate, typeMix } from './estate.ts';
 import {
-  countOrganization, deleteOrganization, naiveIngest, naiveTraversal, neo4jCpuMs, neo4jJvm, neo4jVersion, TimedConnection,
+  countOrganization, deleteOrganization, floorIngest, naiveIngest, naiveTraversal, neo4jCpuMs, neo4jJvm, neo4jVersion, TimedConnection,
 } from './neo4j.ts';
 import { seededRandom } from './random.ts';
 import { megabytes, ms, markdownTable, perSecond, ratio, seconds, summarize, type Latencies } from './report.ts';
@@ -61,6 +61,7 @@ const loadAtStart = os.loadavg();
 const orgId = `bench-${Date.now()}`;
 const naiveOrgId = `${orgId}-naive`;
 const warmupOrgIds = [`${orgId}-warmup`, `${orgId}-warmup-naive`] as const;
+const floorOrgId = `${orgId}-floor`;
 
 log(`organization ${orgId}; ${config.resources.toLocaleString('en-US')} resources, ${config.relationships.toLocaleString('en-US')} relationships, ${config.chunks.toLocaleString('en-US')} runbook chunks, ${config.queries} queries per measurement`);
 // A Neo4j the bench starts itself runs with the JVM's full tiered JIT (C1 + C2), as a production
@@ -116,7 +117,7 @@ async function run(): Promise<void> {
     run: async () => {
       const started = performance.now();
       let deleted = 0;
-      for (const id of [orgId, naiveOrgId, ...warmupOrgIds]) deleted += await deleteOrganization(driver, id);
+      for (const id of [orgId, naiveOrgId, floorOrgId, ...warmupOrgIds]) deleted += await deleteOrganization(driver, id);
       log(`deleted ${deleted.toLocaleString('en-US')} bench resources from Neo4j in ${seconds(performance.now() - started)}`);
     },
   });
@@ -186,6 +187,18 @@ async function run(): Promise<void> {
     log(`re-ingested in ${seconds(reingestMs)}`);
   }
 
+  // ---- The floor: the least any Cypher loader can write this estate with, on this machine ----
+  log('floor ingestion: ids only, CREATE, two transactions in flight …');
+  cpu0 = await neo4jCpuMs(driver);
+  const floor = await floorIngest(driver, floorOrgId, estate);
+  const floorCpuMs = await neo4jCpuMs(driver) - cpu0;
+  const floorStored = await countOrganization(driver, floorOrgId);
+  if (floorStored.resources !== estate.resources.length || floorStored.relationships !== estate.relationships.length) {
+    throw new Error(`The floor ingest stored ${floorStored.resources} resources and ${floorStored.relationships} relationships; expected ${estate.resources.length} and ${estate.relationships.length}.`);
+  }
+  log(`floor ingestion took ${seconds(floor.ms)} (nodes ${seconds(floor.nodesMs)})`);
+  await deleteOrganization(driver, floorOrgId);
+
   // ---- Traversals ----------------------------------------------------------------------------
   const random = seededRandom(config.seed + 1);
   const pickIds = (n: number): string[] => Array.from({ length: n }, () => random.pick(estate.resources).id);
@@ -250,6 +263,7 @@ async function run(): Promise<void> {
   const ingestRate = estate.resources.length / (ingestMs / 1000);
   const ingestRelRate = estate.relationships.length / (ingestMs / 1000);
   const naiveRate = sample.resources.length / (naive.ms / 1000);
+  const floorRate = estate.resources.length / (floor.ms / 1000);
   const naiveRelRate = sample.relationships.length / (naive.ms / 1000);
   const naiveProjectedMs = (estate.resources.length / naiveRate) * 1000;
   const verdict = (ok: boolean): string => (ok ? 'PASS' : '**MISS**');
@@ -261,6 +275,7 @@ async function run(): Promise<void> {
     ['Estate ingestion, relationships/s (same run)', perSecond(ingestRelRate, 'rel'), '—', perSecond(naiveRelRate, 'rel'), ratio(ingestRelRate / naiveRelRate), '—'],
     ['Estate ingestion, wall time', seconds(ingestMs), `≤ ${seconds((estate.resources.length / targets.ingestPerSecond) * 1000)}`, `${seconds(naiveProjectedMs)} (projected)`, ratio(naiveProjectedMs / ingestMs), '(as above)'],
     ['Estate ingestion, resources per Neo4j CPU-second', perSecond(estate.resources.length / (ingestCpuMs / 1000), 'res/CPU'), '—', perSecond(sample.resources.length / (naiveCpuMs / 1000), 'res/CPU'), ratio((estate.resources.length / ingestCpuMs) / (sample.resources.length / naiveCpuMs)), '—'],
+    [`Ingestion floor on this machine: ids only, bare CREATE (${estateLabel}), resources/s`, `${perSecond(floorRate, 'res')} (the store reaches ${((ingestRate / floorRate) * 100).toFixed(0)}% of it)`, '—', '—', '—', '—'],
     ...(config.reingest ? [['Re-ingest of the unchanged estate, resources/s', perSecond(estate.resources.length / (reingestMs / 1000), 'res'), '—', '—', '—', '—']] : []),
     ['2-hop dependencies, p50', ms(twoHop.latency.p50), '—', ms(naiveTwoHop.latency.p50), ratio(naiveTwoHop.latency.p50 / twoHop.latency.p50), '—'],
     ['2-hop dependencies, p95', ms(twoHop.latency.p95), `≤ ${ms(targets.twoHopP95)}`, ms(naiveTwoHop.latency.p95), ratio(naiveTwoHop.latency.p95 / twoHop.latency.p95), verdict(twoHop.latency.p95 <= targets.twoHopP95)],
@@ -306,6 +321,7 @@ async function run(): Promise<void> {
     ['Machine', `${cpus.length} × ${cpus[0]?.model.trim() ?? 'unknown CPU'}, ${megabytes(os.totalmem())} RAM, ${os.type()} ${os.release()}`],
     ['Load average (1/5/15 min)', `start ${loadAtStart.map((l) => l.toFixed(2)).join(' / ')}, end ${loadAtEnd.map((l) => l.toFixed(2)).join(' / ')}`],
     ['1-min load at the start of', Object.entries(load).map(([phase, l]) => `${phase} ${l.toFixed(2)}`).join(', ')],
+    ['Ingestion floor', `nodes ${seconds(floor.nodesMs)}, relationships ${seconds(floor.ms - floor.nodesMs)}; Neo4j CPU ${seconds(floorCpuMs)} (${perSecond(estate.resources.length / (floorCpuMs / 1000), 'res/CPU')})`],
     ['Neo4j server CPU', `ingest ${seconds(ingestCpuMs)} (${((ingestCpuMs / ingestMs) * 100).toFixed(0)}% of one core over the wall time)${config.reingest ? `, re-ingest ${seconds(reingestCpuMs)}` : ''}, naive ingest ${seconds(naiveCpuMs)}`],
     ['Node.js', process.version],
     ['Neo4j', `${neo4jJvmFacts ? `${neo4jServer}; ${neo4jJvmFacts}` : neo4jServer}; ${ownNeo4j ? 'started by the bench' : 'reused from NEO4J_URI'}`],
