@@ -45,7 +45,7 @@ describe('faults on the real stores', () => {
     const response = await postToSlackEndpoint(`${target.url}/slack/events`, { secret: testSigningSecret, contentType: 'application/x-www-form-urlencoded', body: slashCommandBody({ team_id: 'T00000001', user_id: 'U0000OPER', channel_id: 'C0000OPS', text, response_url: slack.responseUrl('r') }) });
     expect(response.status).toBe(200);
     await vi.waitFor(() => expect(target.background.size).toBe(0), { timeout: 60_000, interval: 50 });
-    const parent = slack.callsOf('chat.postMessage')[0];
+    const parent = slack.commandParent('U0000OPER');
     return slack.thread(parent?.ts ?? '').at(-1) as SlackCall;
   }
 

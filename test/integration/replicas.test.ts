@@ -50,7 +50,7 @@ describe('two replicas on real Neo4j and Weaviate', () => {
     expect(ack.status).toBe(200);
     await settled();
     // The answer replaced the placeholder in the thread (ts …002, after the parent …001).
-    const reply = slack.thread(slack.callsOf('chat.postMessage')[0]?.ts as string)[0] as SlackCall;
+    const reply = slack.thread(slack.commandParent('U0000OPER')?.ts as string)[0] as SlackCall;
     expect(reply.ts).toBe('1700000000.000002');
     expect(reply.args.thread_ts).toBeDefined();
     const buttons = (reply.args.blocks as { elements?: Button[] }[]).flatMap((b) => b.elements ?? []);

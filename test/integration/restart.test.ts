@@ -45,7 +45,7 @@ describe('a restart between an action and its verification', () => {
       body: slashCommandBody({ team_id: 'T00000001', user_id: 'U0000OPER', channel_id: 'C0000OPS', text: 'why is checkout-api slow?', response_url: slack.responseUrl('r') }),
     });
     await vi.waitFor(() => expect(first.background.size).toBe(0), { timeout: 30_000, interval: 25 });
-    const parent = slack.callsOf('chat.postMessage')[0]?.ts as string;
+    const parent = slack.commandParent('U0000OPER')?.ts as string;
     const reply = slack.thread(parent)[0] as SlackCall;
     const approve = (reply.args.blocks as { elements?: Button[] }[]).flatMap((b) => b.elements ?? []).find((b) => b.text.text === 'Approve') as Button;
     const click = await postToSlackEndpoint(`${first.url}/slack/events`, {

@@ -98,6 +98,15 @@ export class FakeSlack {
   }
 
   /** The replies in a thread as people see them now, oldest first: posts with their latest update applied. */
+  /**
+   * The channel message a slash command from `userId` started (`<@U…> asked: …`). Tests on the
+   * shared real stores look for it instead of taking the first message: another replica's sweeper
+   * may post a due verification into the same channel first.
+   */
+  commandParent(userId: string): SlackCall | undefined {
+    return this.callsOf('chat.postMessage').find((c) => c.args.thread_ts === undefined && typeof c.args.text === 'string' && c.args.text.startsWith(`<@${userId}> asked:`));
+  }
+
   thread(threadTs: string): SlackCall[] {
     return [...this.messages.values()].filter((m) => m.args.thread_ts === threadTs).sort((a, b) => (a.ts ?? '').localeCompare(b.ts ?? ''));
   }
