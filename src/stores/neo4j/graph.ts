@@ -1,5 +1,5 @@
-import { createHash, randomUUID } from 'node:crypto';
-import type { ManagedTransaction } from 'neo4j-driver';
+import { createHash } from 'node:crypto';
+import type { ManagedTransaction, Record as Neo4jRecord, RecordShape, Result } from 'neo4j-driver';
 import pLimit from 'p-limit';
 import { CompanionError } from '../../errors.ts';
 import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
@@ -9,7 +9,7 @@ import {
   type ResourceCounts, type ResourceGraph, type ResourceQuery,
 } from '../graph.ts';
 import { mentionScore } from '../mentions.ts';
-import { int, type Neo4jConnection } from './driver.ts';
+import type { Neo4jConnection } from './driver.ts';
 
 const defaultLimit = 25;
 /** Traversals deeper than this are cut: path enumeration through hubs grows with every hop. */
@@ -36,8 +36,7 @@ function mergeEdges(type: 'DEPENDS_ON' | 'CONTAINS' | 'ROUTES_TO' | 'ATTACHED_TO
     UNWIND $rows AS row
     MATCH (a:CloudResource {orgId: $orgId, id: row.from})
     MATCH (b:CloudResource {orgId: $orgId, id: row.to})
-    MERGE (a)-[rel:${type}]->(b)
-    SET rel.orgId = $orgId, rel.ingestRun = $runId
+    MERGE (a)-[:${type}]->(b)
     RETURN count(*) AS n`;
 }
 
@@ -58,6 +57,22 @@ const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .regio
  */
 const coveredBy = (r: string): string => `any(c IN $covered WHERE (c.region = '*' OR c.region = ${r}.region) AND ('*' IN c.types OR ${r}.type IN c.types))`;
 const replacedBy = (r: string): string => `${r}.accountId IN $accountIds AND ($covered IS NULL OR ${coveredBy(r)})`;
+
+/** What the graph holds for a resource an ingest may replace. */
+interface StoredResource {
+  hash: string | null;
+  seen: boolean;
+  gone: boolean;
+}
+
+const edgeKey = (from: string, type: string, to: string): string => `${from}\u0000${type}\u0000${to}`;
+
+/** Streams a result's records to `onRecord` as they arrive, without holding them all at once. */
+async function eachRecord<R extends RecordShape>(result: Result<R>, onRecord: (record: Neo4jRecord<R>) => void): Promise<void> {
+  await new Promise<void>((resolve, reject) => {
+    result.subscribe({ onNext: onRecord, onCompleted: () => resolve(), onError: reject });
+  });
+}
 
 interface ResourceRow {
   id: string;
@@ -86,7 +101,6 @@ export class Neo4jResourceGraph implements ResourceGraph {
   }
 
   async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }, options: IngestOptions = {}): Promise<IngestResult> {
-    const runId = randomUUID();
     const crawl = options.crawl;
     const covered = crawl ? crawl.covered.map((c) => ({ region: c.region, types: [...c.types] })) : null;
     // Null removes the property: a file ingest clears what an earlier crawl stamped.
@@ -97,14 +111,12 @@ export class Neo4jResourceGraph implements ResourceGraph {
     const listed = new Set(estate.accounts.map((a) => a.accountId));
     const implicitAccounts = [...new Map(estate.resources.filter((r) => !listed.has(r.accountId)).map((r) => [r.accountId, r.provider])).entries()]
       .map(([accountId, provider]) => ({ accountId, provider }));
-    const byType = new Map<RelationshipType, { from: string; to: string }[]>();
-    for (const rel of estate.relationships) {
+    const edges = estate.relationships.map((rel) => {
       const type = RelationshipTypeSchema.safeParse(rel.type);
       if (!type.success) throw new CompanionError('input_invalid', `Relationship ${rel.from} → ${rel.to} has unknown type "${String(rel.type)}".`, { hint: `Use one of ${relationshipOrder.join(', ')}.` });
-      const rows = byType.get(type.data) ?? [];
-      rows.push({ from: rel.from, to: rel.to });
-      byType.set(type.data, rows);
-    }
+      return { type: type.data, from: rel.from, to: rel.to };
+    });
+    const replaced = { orgId, accountIds, covered };
 
     await this.db.write(async (tx) => {
       await tx.run(`
@@ -123,79 +135,126 @@ export class Neo4jResourceGraph implements ResourceGraph {
         MERGE (o)-[:HAS_ACCOUNT]->(a)`, { orgId, accounts: implicitAccounts });
     });
 
+    // Writes are what an ingest costs, so it first reads what this ingest replaces and then writes
+    // only the difference: a first import creates everything, a periodic re-crawl of an unchanged
+    // estate writes (almost) nothing.
+    const stored = new Map<string, StoredResource>();
+    await this.db.read(async (tx) => {
+      stored.clear();
+      await eachRecord(tx.run<StoredResource & { id: string }>(`
+        MATCH (r:CloudResource {orgId: $orgId})
+        WHERE ${replacedBy('r')}
+        RETURN r.id AS id, r.contentHash AS hash, r.lastSeenAt IS NOT NULL AS seen, r.goneAt IS NOT NULL AS gone`, replaced),
+      (record) => stored.set(record.get('id'), { hash: record.get('hash'), seen: record.get('seen'), gone: record.get('gone') }));
+    });
+
+    const rows = resources.map((r) => ({ id: r.id, props: resourceProperties(r) }));
+    // Unchanged: same content, not gone, and (from a file) no crawl stamp to clear.
+    const unchanged = (row: (typeof rows)[number]): boolean => {
+      const before = stored.get(row.id);
+      return before !== undefined && before.hash === row.props.contentHash && !before.gone && (crawl !== undefined || !before.seen);
+    };
+    const changed = rows.filter((row) => !unchanged(row));
+    // From a crawl, an unchanged resource still gets its new `lastSeenAt`.
+    const seenOnly = crawl ? rows.filter(unchanged).map((row) => row.id) : [];
+    let resourcesDone = rows.length - changed.length - seenOnly.length;
+    const progress = (n: number): void => {
+      resourcesDone += n;
+      options.onProgress?.({ phase: 'resources', done: resourcesDone, total: resources.length });
+    };
     // Node batches are independent of each other (each resource is in exactly one), so they run
     // side by side; relationship batches stay sequential, as two of them may share both ends.
-    let resourcesDone = 0;
     const limit = pLimit(nodeBatchConcurrency);
-    await Promise.all([...chunks(resources, batchSize)].map((chunk) => limit(async () => {
-      await this.db.write(async (tx) => {
-        await tx.run(`
+    await Promise.all([
+      ...[...chunks(changed, batchSize)].map((chunk) => limit(async () => {
+        await this.db.write((tx) => tx.run(`
           UNWIND $rows AS row
           MERGE (r:CloudResource {orgId: $orgId, id: row.id})
-          SET r.ingestRun = $runId, r += $freshness
-          // A re-crawl mostly finds resources unchanged: their properties and account edge stay as they are.
-          WITH r, row WHERE r.contentHash IS NULL OR r.contentHash <> row.props.contentHash
-          SET r += row.props
+          SET r += row.props, r += $freshness
           WITH r, row
           MATCH (a:CloudAccount {orgId: $orgId, accountId: row.props.accountId})
           MERGE (a)-[:HAS_RESOURCE]->(r)
           WITH r, row
           MATCH (old:CloudAccount {orgId: $orgId})-[h:HAS_RESOURCE]->(r)
           WHERE old.accountId <> row.props.accountId
-          DELETE h`, { orgId, runId, freshness, rows: chunk.map((r) => ({ id: r.id, props: resourceProperties(r) })) });
-      });
-      resourcesDone += chunk.length;
-      options.onProgress?.({ phase: 'resources', done: resourcesDone, total: resources.length });
-    })));
+          DELETE h`, { orgId, freshness, rows: chunk }));
+        progress(chunk.length);
+      })),
+      ...[...chunks(seenOnly, batchSize)].map((ids) => limit(async () => {
+        await this.db.write((tx) => tx.run(`
+          UNWIND $ids AS id
+          MATCH (r:CloudResource {orgId: $orgId, id: id})
+          SET r.lastSeenAt = $seenAt`, { orgId, ids, seenAt: freshness.lastSeenAt }));
+        progress(ids.length);
+      })),
+    ]);
 
-    // Resources of the ingested accounts that the file no longer lists: deleted, or from a crawl marked gone.
+    // Resources of the ingested accounts that the estate no longer lists: deleted, or from a crawl
+    // marked gone (once: one already gone stays as it was).
+    const listedIds = new Set(rows.map((row) => row.id));
+    const stale = [...stored].filter(([id, before]) => !listedIds.has(id) && !(crawl && before.gone)).map(([id]) => id);
     let removed = 0;
-    for (;;) {
-      const deleted = await this.db.write(async (tx) => {
+    for (const ids of chunks(stale, batchSize)) {
+      removed += await this.db.write(async (tx) => {
         const result = await tx.run<{ n: number }>(crawl
-          ? `MATCH (r:CloudResource {orgId: $orgId})
-             WHERE ${replacedBy('r')} AND coalesce(r.ingestRun, '') <> $runId AND r.goneAt IS NULL
-             WITH r LIMIT $batch
+          ? `UNWIND $ids AS id
+             MATCH (r:CloudResource {orgId: $orgId, id: id})
              SET r.goneAt = $goneAt, r.state = $gone, r.contentHash = null
              RETURN count(*) AS n`
-          : `MATCH (r:CloudResource {orgId: $orgId})
-             WHERE r.accountId IN $accountIds AND coalesce(r.ingestRun, '') <> $runId
-             WITH r LIMIT $batch
+          : `UNWIND $ids AS id
+             MATCH (r:CloudResource {orgId: $orgId, id: id})
              DETACH DELETE r
-             RETURN count(*) AS n`, { orgId, accountIds, runId, covered, goneAt: freshness.lastSeenAt, gone: goneState, batch: int(batchSize) });
+             RETURN count(*) AS n`, { orgId, ids, goneAt: freshness.lastSeenAt, gone: goneState });
         return result.records[0]?.get('n') ?? 0;
       });
-      removed += deleted;
-      if (deleted < batchSize) break;
     }
 
+    // Relationships from the ingested accounts' resources are replaced as a whole (from a crawl: those
+    // whose both ends it covered, so an edge into a service that failed stays). Read after the
+    // resources are written, so deleted resources' edges are already gone.
+    const storedEdges = new Map<string, string>();
+    await this.db.read(async (tx) => {
+      storedEdges.clear();
+      await eachRecord(tx.run<{ from: string; type: string; to: string; rel: string }>(`
+        MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
+        WHERE ${replacedBy('a')} AND b.orgId = $orgId
+          AND ($covered IS NULL OR NOT b.accountId IN $accountIds OR ${coveredBy('b')})
+        RETURN a.id AS from, type(rel) AS type, b.id AS to, elementId(rel) AS rel`, replaced),
+      (record) => storedEdges.set(edgeKey(record.get('from'), record.get('type'), record.get('to')), record.get('rel')));
+    });
+    const listedEdges = new Set<string>();
+    const byType = new Map<RelationshipType, { from: string; to: string }[]>();
+    // An edge the graph holds already counts as ingested (both its ends exist); the others are merged.
     let relationships = 0;
-    let relationshipsDone = 0;
+    for (const edge of edges) {
+      const key = edgeKey(edge.from, edge.type, edge.to);
+      listedEdges.add(key);
+      if (storedEdges.has(key)) {
+        relationships += 1;
+        continue;
+      }
+      const rows = byType.get(edge.type) ?? [];
+      rows.push({ from: edge.from, to: edge.to });
+      byType.set(edge.type, rows);
+    }
+    let relationshipsDone = relationships;
     for (const type of relationshipOrder) {
       for (const chunk of chunks(byType.get(type) ?? [], batchSize)) {
         relationships += await this.db.write(async (tx) => {
-          const result = await tx.run<{ n: number }>(mergeEdgeQuery[type], { orgId, runId, rows: chunk });
+          const result = await tx.run<{ n: number }>(mergeEdgeQuery[type], { orgId, rows: chunk });
           return result.records[0]?.get('n') ?? 0;
         });
         relationshipsDone += chunk.length;
         options.onProgress?.({ phase: 'relationships', done: relationshipsDone, total: estate.relationships.length });
       }
     }
-
-    // Relationships from the ingested accounts' resources are replaced as a whole (from a crawl: those
-    // whose both ends it covered, so an edge into a service that failed stays).
-    for (;;) {
-      const deleted = await this.db.write(async (tx) => {
-        const result = await tx.run<{ n: number }>(`
-          MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
-          WHERE ${replacedBy('a')} AND b.orgId = $orgId AND coalesce(rel.ingestRun, '') <> $runId
-            AND ($covered IS NULL OR NOT b.accountId IN $accountIds OR ${coveredBy('b')})
-          WITH rel LIMIT $batch
-          DELETE rel
-          RETURN count(*) AS n`, { orgId, accountIds, runId, covered, batch: int(batchSize) });
-        return result.records[0]?.get('n') ?? 0;
-      });
-      if (deleted < batchSize) break;
+    const staleEdges = [...storedEdges].filter(([key]) => !listedEdges.has(key)).map(([, id]) => id);
+    for (const ids of chunks(staleEdges, batchSize)) {
+      await this.db.write((tx) => tx.run(`
+        UNWIND $ids AS id
+        MATCH ()-[rel]->()
+        WHERE elementId(rel) = id AND startNode(rel).orgId = $orgId
+        DELETE rel`, { orgId, ids }));
     }
 
     return { resources: estate.resources.length, relationships, removed };
