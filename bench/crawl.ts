@@ -6,7 +6,8 @@
  *
  *   BENCH_CRAWL_RESOURCES (default 50000) resources across EC2, Auto Scaling, ELBv2, ECS, Lambda,
  *   RDS, DynamoDB, SQS, SNS and S3 in one region; crawled twice (the second after deleting 1 %,
- *   which are marked gone), into the in-process graph.
+ *   which are marked gone), into the in-process graph and into Neo4j (the servers `npm run bench`
+ *   starts, or those NEO4J_URI names).
  *
  * Run alone with `node bin/run-ts.mjs bench/crawl.ts`.
  */
@@ -18,8 +19,12 @@ import { AwsCrawler } from '../src/crawlers/aws/index.ts';
 import { CrawlRunner } from '../src/crawlers/runner.ts';
 import { createLogger } from '../src/logging.ts';
 import { MemoryResourceGraph } from '../src/stores/memory/graph.ts';
+import type { ResourceGraph } from '../src/stores/graph.ts';
+import { createDriver, migrate, Neo4jConnection, Neo4jResourceGraph, verifyConnectivity } from '../src/stores/neo4j/index.ts';
 import type { CloudAccountConfig } from '../src/tenancy/organization.ts';
+import { startServices } from '../scripts/services-lib.mjs';
 import { fakeAws, type FakeAwsAccount, type FakeRegion } from '../test/support/fake-aws.ts';
+import { deleteOrganization } from './neo4j.ts';
 import { recordResults, type ResultRow } from './results.ts';
 
 const accountId = '111111111111';
@@ -52,53 +57,75 @@ export function simulatedAccount(total: number): FakeAwsAccount {
   return { accountId, regions: { 'us-east-1': region }, buckets: range(n(0.02)).map((i) => `bucket-${i}`) };
 }
 
+/** Crawls the simulated account twice into `graph` (the second time after deleting 1 % of its instances). */
+async function crawlTwice(total: number, graph: ResourceGraph, orgId: string, where: string): Promise<{ rows: ResultRow[]; calls: readonly string[] }> {
+  nock.cleanAll();
+  const simulated = simulatedAccount(total);
+  const fake = fakeAws(simulated, { pageSize: 100 });
+  const account: CloudAccountConfig = { provider: 'aws', accountId, name: 'bench', regions: ['us-east-1'] };
+  const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
+  const runner = new CrawlRunner({ graph, crawlers: { aws: new AwsCrawler({ credentials: () => credentials, pageSize: 100 }) }, logger: createLogger({ level: 'silent' }) });
+
+  const rows: ResultRow[] = [];
+  console.log(`\nCrawl → ${where} (simulated AWS account, ${total.toLocaleString('en')} resources requested, real SDK clients against nock, no added latency)`);
+  for (const pass of ['first crawl', 'second crawl (1 % deleted)'] as const) {
+    if (pass !== 'first crawl') {
+      const east = simulated.regions['us-east-1'] as FakeRegion;
+      east.instances = east.instances?.filter((_, i) => i % 50 !== 0);
+    }
+    const callsBefore = fake.calls.length;
+    const started = performance.now();
+    const [report] = (await runner.crawlOrganization(orgId, [account])).accounts;
+    const seconds = (performance.now() - started) / 1000;
+    if (!report) throw new Error('no report');
+    if (report.failures.length > 0) throw new Error(`The ${pass} into the ${where} failed: ${report.failures.map((f) => f.message).join('; ')}`);
+    console.log([
+      `  ${pass.padEnd(27)}`,
+      `${report.resources.toLocaleString('en')} resources`,
+      `${report.relationships.toLocaleString('en')} relationships`,
+      `${report.removed.toLocaleString('en')} marked gone`,
+      `${report.calls.toLocaleString('en')} API calls (${(fake.calls.length - callsBefore).toLocaleString('en')} answered)`,
+      `${seconds.toFixed(1)} s`,
+      `${Math.round(report.resources / seconds).toLocaleString('en')} resources/s`,
+    ].join(' · '));
+    rows.push({
+      figure: `Crawl → graph, ${pass} (simulated ${total.toLocaleString('en')}-resource AWS account, ${where})`,
+      result: `${Math.round(report.resources / seconds).toLocaleString('en')} resources/s; ${report.calls.toLocaleString('en')} API calls for ${report.resources.toLocaleString('en')} resources`,
+    });
+  }
+  return { rows, calls: [...fake.calls] };
+}
+
 export async function runCrawlBench(total = Number(process.env.BENCH_CRAWL_RESOURCES ?? 50_000)): Promise<void> {
+  // The servers first: their readiness checks are HTTP, which nock blocks once net connect is off.
+  if (!process.env.NEO4J_URI && process.env.SERVICES_NEO4J_JAVA_OPTS === undefined) process.env.SERVICES_NEO4J_JAVA_OPTS = '-XX:TieredStopAtLevel=4';
+  const services = await startServices({ log: (line) => console.error(`[crawl] services: ${line}`) });
+  const options = { uri: services.env.NEO4J_URI, user: services.env.NEO4J_USER, password: services.env.NEO4J_PASSWORD };
+  const driver = createDriver(options);
+  const db = new Neo4jConnection(driver, undefined);
+  const neo4jGraph = new Neo4jResourceGraph(db);
+  const orgId = `bench-crawl-${Date.now()}`;
   nock.disableNetConnect();
   try {
-    const simulated = simulatedAccount(total);
-    const fake = fakeAws(simulated, { pageSize: 100 });
-    const graph = new MemoryResourceGraph();
-    const account: CloudAccountConfig = { provider: 'aws', accountId, name: 'bench', regions: ['us-east-1'] };
-    const credentials = async () => ({ accessKeyId: 'AKIDEXAMPLE', secretAccessKey: 'secret' });
-    const runner = new CrawlRunner({ graph, crawlers: { aws: new AwsCrawler({ credentials: () => credentials, pageSize: 100 }) }, logger: createLogger({ level: 'silent' }) });
-
-    const recorded: ResultRow[] = [];
-    console.log(`\nCrawl → graph (simulated AWS account, ${total.toLocaleString('en')} resources requested, real SDK clients against nock, no added latency)`);
-    for (const pass of ['first crawl', 'second crawl (1 % deleted)'] as const) {
-      if (pass !== 'first crawl') {
-        const east = simulated.regions['us-east-1'] as FakeRegion;
-        east.instances = east.instances?.filter((_, i) => i % 50 !== 0);
-      }
-      const callsBefore = fake.calls.length;
-      const started = performance.now();
-      const [report] = (await runner.crawlOrganization('bench', [account])).accounts;
-      const seconds = (performance.now() - started) / 1000;
-      if (!report) throw new Error('no report');
-      console.log([
-        `  ${pass.padEnd(27)}`,
-        `${report.resources.toLocaleString('en')} resources`,
-        `${report.relationships.toLocaleString('en')} relationships`,
-        `${report.removed.toLocaleString('en')} marked gone`,
-        `${report.calls.toLocaleString('en')} API calls (${(fake.calls.length - callsBefore).toLocaleString('en')} answered)`,
-        `${seconds.toFixed(1)} s`,
-        `${Math.round(report.resources / seconds).toLocaleString('en')} resources/s`,
-        `${report.failures.length} failures`,
-      ].join(' · '));
-      recorded.push({
-        figure: `Crawl → graph, ${pass} (simulated ${total.toLocaleString('en')}-resource AWS account, in-process graph)`,
-        result: `${Math.round(report.resources / seconds).toLocaleString('en')} resources/s; ${report.calls.toLocaleString('en')} API calls for ${report.resources.toLocaleString('en')} resources`,
-      });
-    }
+    await verifyConnectivity(driver, options);
+    await migrate(db);
+    const memory = await crawlTwice(total, new MemoryResourceGraph(), 'bench', 'in-process graph');
+    // Bolt is plain TCP: nock leaves it alone.
+    const neo4jRun = await crawlTwice(total, neo4jGraph, orgId, 'Neo4j');
     const byService = new Map<string, number>();
-    for (const call of fake.calls) {
+    for (const call of memory.calls) {
       const key = call.split(' ').slice(1).join(' ');
       byService.set(key, (byService.get(key) ?? 0) + 1);
     }
-    await recordResults('crawl', 60, recorded);
+    await recordResults('crawl', 60, [...memory.rows, ...neo4jRun.rows]);
     console.log(`  calls by operation (both crawls): ${[...byService].sort((a, b) => b[1] - a[1]).map(([k, v]) => `${k} ${v}`).join(', ')}`);
   } finally {
     nock.cleanAll();
     nock.enableNetConnect();
+    await deleteOrganization(driver, orgId).catch((error: unknown) => console.error(`[crawl] could not delete ${orgId}: ${String(error)}`));
+    await neo4jGraph.close();
+    await driver.close();
+    await services.stop();
   }
 }
 
