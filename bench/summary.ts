@@ -17,12 +17,23 @@ const rows = records.flatMap((record) => record.rows.map((row) => [
   record.bench, row.figure, row.target ?? '—', row.result, row.baseline ?? '—', row.ratio ?? '—', row.verdict ? (row.verdict === 'PASS' ? 'PASS' : '**MISS**') : '—',
 ]));
 const cpus = os.cpus();
+
+/**
+ * When the figures were measured: one `npm run bench`, or — after `bench/run-all.ts <names>` re-ran
+ * some benchmarks — each benchmark's own finish time, since the others keep their earlier figures.
+ */
+function provenance(): string[] {
+  const times = records.map((record) => Date.parse(record.finishedAt));
+  const oneRun = Math.max(...times) - Math.min(...times) < 30 * 60_000;
+  if (oneRun) return [`\`npm run bench\`, finished ${records.at(-1)?.finishedAt ?? new Date().toISOString()}. Every figure below was measured in that one run.`];
+  return [`Figures from \`npm run bench\` and later partial re-runs (\`bench/run-all.ts <names>\`), each benchmark as of its own run: ${records.map((record) => `${record.bench} ${record.finishedAt}`).join(', ')}.`];
+}
 const misses = rows.filter((row) => row[6] === '**MISS**').length;
 const text = [
   '# Benchmark results',
   '',
-  `\`npm run bench\`, finished ${records.at(-1)?.finishedAt ?? new Date().toISOString()}. Every figure below was measured in that one run;`,
-  'a baseline is the same work done the naive way in the same run, and the ratio says how many times better the product is.',
+  ...provenance(),
+  'A baseline is the same work done the naive way in the same run, and the ratio says how many times better the product is.',
   'How each is measured, and what the figures mean: [docs/benchmarks.md](../docs/benchmarks.md).',
   '',
   markdownTable(['Bench', 'Figure', 'Target', 'Result', 'Baseline', 'Ratio', 'Verdict'], rows),
