@@ -10,7 +10,7 @@ import { Placeholder, type Outbox, type TeamsConnector } from './connector.ts';
 import { teamsHelpText, stepLabel } from './help.ts';
 import { approveVerb, undoVerb } from './ids.ts';
 import {
-  type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, MessageActivity, placeOf, questionText, tenantOf,
+  type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, mentionsBot, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
 import { approvalMessage, cardMessage, contentMessages, resultLine, textMessage } from './messages.ts';
@@ -260,13 +260,6 @@ export class TeamsHandlers {
       conversation: { id: activity.conversation.id },
     };
   }
-}
-
-function mentionsBot(activity: MessageActivity): boolean {
-  return (activity.entities ?? []).some((e) => {
-    const entity = e as { type?: unknown; mentioned?: { id?: unknown } };
-    return entity.type === 'mention' && entity.mentioned?.id === activity.recipient.id;
-  });
 }
 
 async function withinBudget<T>(work: Promise<T>, budgetMs: number): Promise<T | undefined> {

@@ -119,6 +119,19 @@ export function inboundFrom(activity: ActivityBase & { id?: string }): Inbound {
   };
 }
 
+/** The activity's well-formed mention entities that mention the bot (anything else among the entities is ignored). */
+function botMentions(activity: MessageActivity): z.infer<typeof MentionEntity>[] {
+  return (activity.entities ?? []).flatMap((entity) => {
+    const mention = MentionEntity.safeParse(entity);
+    return mention.success && mention.data.mentioned.id === activity.recipient.id ? [mention.data] : [];
+  });
+}
+
+/** True when the message @mentions the bot. */
+export function mentionsBot(activity: MessageActivity): boolean {
+  return botMentions(activity).length > 0;
+}
+
 /**
  * The message text without the bot's @mention. Mentions are found through the activity's mention
  * entities (Teams says the text alone may be altered), every occurrence is removed, and the HTML
@@ -126,10 +139,8 @@ export function inboundFrom(activity: ActivityBase & { id?: string }): Inbound {
  */
 export function questionText(activity: MessageActivity): string {
   let text = activity.text;
-  for (const entity of activity.entities ?? []) {
-    const mention = MentionEntity.safeParse(entity);
-    if (!mention.success || mention.data.mentioned.id !== activity.recipient.id) continue;
-    const tag = mention.data.text ?? `<at>${mention.data.mentioned.name ?? ''}</at>`;
+  for (const mention of botMentions(activity)) {
+    const tag = mention.text ?? `<at>${mention.mentioned.name ?? ''}</at>`;
     text = text.split(tag).join(' ');
   }
   return text

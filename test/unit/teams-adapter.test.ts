@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { splitConversationId, threadConversationId } from '../../adapters/teams/ids.ts';
-import { inboundFrom, MessageActivity, placeOf, questionText } from '../../adapters/teams/inbound.ts';
+import { inboundFrom, mentionsBot, MessageActivity, placeOf, questionText } from '../../adapters/teams/inbound.ts';
 import { toCardMarkdown } from '../../adapters/teams/markdown.ts';
 import { cardBytes, cardSizeBudget, renderApproval, renderReply } from '../../adapters/teams/render.ts';
 import { failureOf, withRetry } from '../../adapters/teams/retry.ts';
@@ -27,6 +27,16 @@ describe('Teams activities', () => {
       (a.entities as unknown[]).push({ type: 'mention', text: '<at>Olga</at>', mentioned: { id: '29:olga', name: 'Olga' } });
     }));
     expect(questionText(activity)).toBe('deps checkout-api & Olga');
+  });
+
+  it("finds the bot's mention among malformed entities (null, strings, mentions without an id) without failing", () => {
+    const activity = MessageActivity.parse(teamsActivity('channel-mention', serviceUrl, (a) => {
+      (a.entities as unknown[]).unshift(null, 'mention', 42, { type: 'mention' }, { type: 'mention', mentioned: null });
+    }));
+    expect(mentionsBot(activity)).toBe(true);
+    expect(questionText(activity)).toBe('why is checkout-api slow?');
+    const withoutBot = MessageActivity.parse(teamsActivity('channel-mention', serviceUrl, (a) => { a.entities = [null, { type: 'mention', mentioned: { id: '29:olga' } }]; }));
+    expect(mentionsBot(withoutBot)).toBe(false);
   });
 
   it('keys a channel message by its channel and its thread, and a personal chat by the chat', () => {
