@@ -1,5 +1,6 @@
 import { performance } from 'node:perf_hooks';
 import neo4j, { type Driver, type ManagedTransaction } from 'neo4j-driver';
+import { chunked } from '../src/batches.ts';
 import type { RelationshipType } from '../src/stores/estate.ts';
 import { resourceProperties } from '../src/stores/neo4j/graph.ts';
 import { Neo4jConnection } from '../src/stores/neo4j/index.ts';
@@ -153,10 +154,6 @@ async function inParallel<T>(driver: Driver, chunks: readonly T[], work: (tx: Ma
       await session.close();
     }
   }));
-}
-
-function chunked<T>(items: readonly T[], size: number): T[][] {
-  return Array.from({ length: Math.ceil(items.length / size) }, (_, i) => items.slice(i * size, (i + 1) * size));
 }
 
 /**

@@ -3,7 +3,8 @@ import { DescribeClusterCommand, paginateListClusters as paginateListEksClusters
 import pLimit from 'p-limit';
 import { tagRecord } from '../collect.ts';
 import { placeIn } from './ec2.ts';
-import { chunked, type RegionScan } from './scan.ts';
+import { chunked } from '../../batches.ts';
+import type { RegionScan } from './scan.ts';
 
 export const ecsTypes = ['aws.ecs.cluster', 'aws.ecs.service'] as const;
 export const eksTypes = ['aws.eks.cluster'] as const;

@@ -88,10 +88,3 @@ export function partitionOf(region: string): string {
   if (region.startsWith('us-gov-')) return 'aws-us-gov';
   return 'aws';
 }
-
-/** Splits a list into chunks the batch APIs accept (ECS DescribeServices: 10, DescribeClusters: 100). */
-export function chunked<T>(items: readonly T[], size: number): T[][] {
-  const out: T[][] = [];
-  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
-  return out;
-}

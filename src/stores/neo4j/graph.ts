@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto';
 import type { ManagedTransaction, Record as Neo4jRecord, RecordShape, Result } from 'neo4j-driver';
 import pLimit from 'p-limit';
+import { chunked } from '../../batches.ts';
 import { CompanionError } from '../../errors.ts';
 import { RelationshipType as RelationshipTypeSchema, type CloudAccountRecord } from '../estate.ts';
 import {
@@ -166,7 +167,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     // side by side; relationship batches stay sequential, as two of them may share both ends.
     const limit = pLimit(nodeBatchConcurrency);
     await Promise.all([
-      ...[...chunks(changed, batchSize)].map((chunk) => limit(async () => {
+      ...chunked(changed, batchSize).map((chunk) => limit(async () => {
         await this.db.write((tx) => tx.run(`
           UNWIND $rows AS row
           MERGE (r:CloudResource {orgId: $orgId, id: row.id})
@@ -180,7 +181,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
           DELETE h`, { orgId, freshness, rows: chunk }));
         progress(chunk.length);
       })),
-      ...[...chunks(seenOnly, batchSize)].map((ids) => limit(async () => {
+      ...chunked(seenOnly, batchSize).map((ids) => limit(async () => {
         await this.db.write((tx) => tx.run(`
           UNWIND $ids AS id
           MATCH (r:CloudResource {orgId: $orgId, id: id})
@@ -194,7 +195,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     const listedIds = new Set(rows.map((row) => row.id));
     const stale = [...stored].filter(([id, before]) => !listedIds.has(id) && !(crawl && before.gone)).map(([id]) => id);
     let removed = 0;
-    for (const ids of chunks(stale, batchSize)) {
+    for (const ids of chunked(stale, batchSize)) {
       removed += await this.db.write(async (tx) => {
         const result = await tx.run<{ n: number }>(crawl
           ? `UNWIND $ids AS id
@@ -239,7 +240,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     }
     let relationshipsDone = relationships;
     for (const type of relationshipOrder) {
-      for (const chunk of chunks(byType.get(type) ?? [], batchSize)) {
+      for (const chunk of chunked(byType.get(type) ?? [], batchSize)) {
         relationships += await this.db.write(async (tx) => {
           const result = await tx.run<{ n: number }>(mergeEdgeQuery[type], { orgId, rows: chunk });
           return result.records[0]?.get('n') ?? 0;
@@ -249,7 +250,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
       }
     }
     const staleEdges = [...storedEdges].filter(([key]) => !listedEdges.has(key)).map(([, id]) => id);
-    for (const ids of chunks(staleEdges, batchSize)) {
+    for (const ids of chunked(staleEdges, batchSize)) {
       await this.db.write((tx) => tx.run(`
         UNWIND $ids AS id
         MATCH ()-[rel]->()
@@ -557,8 +558,4 @@ export function mentionCandidates(text: string): { words: string[]; tokens: stri
     if (tokens.size > maxMentionCandidates) break;
   }
   return { words: [...words], tokens: [...tokens].slice(0, maxMentionCandidates) };
-}
-
-function* chunks<T>(items: readonly T[], size: number): Generator<T[]> {
-  for (let at = 0; at < items.length; at += size) yield items.slice(at, at + size);
 }
