@@ -3,6 +3,7 @@ import type { CloudResource } from './stores/graph.ts';
 import type { ChartImage } from './metrics/chart.ts';
 import type { DiagramImage } from './diagrams/render.ts';
 import type { MetricSummary } from './metrics/source.ts';
+import type { Diagnosis } from './diagnosis/types.ts';
 
 /**
  * A platform-neutral answer: ordered parts that every adapter knows how to render.
@@ -50,6 +51,11 @@ export interface Reply {
   /** One-line plain-text summary: notification fallback, parent message, CLI header. */
   summary: string;
   parts: ReplyPart[];
+  /**
+   * The structured diagnosis behind an investigation's answer (symptoms, ranked causes, rules), for
+   * the planner-only evals, the API and the agent's evidence pack. Adapters render `parts` only.
+   */
+  diagnosis?: Diagnosis;
 }
 
 export function textReply(summary: string, markdown = summary): Reply {
