@@ -1,5 +1,10 @@
 /**
- * `npm run eval [-- <scenario prefix>]`: runs the agent evals.
+ * `npm run eval [-- <scenario prefix>] [--planner-only]`: runs the agent evals.
+ *
+ * `--planner-only` (or EVAL_MODE=planner): the deterministic planner alone answers every scenario
+ * (no model, no script) and its structured diagnosis is scored: cause accuracy, proposal precision
+ * and recall, no proposal where none is expected, forbidden proposals. It exits 1 below the gates
+ * `npm test` holds it to (cause accuracy 90%, no proposal where none is expected 100%).
  *
  * Without OLLAMA_BASE_URL every scenario plays its scripted tool-calling model (what `npm test`
  * runs), and any failed check exits 1. With OLLAMA_BASE_URL the real model (OLLAMA_MODEL) answers
@@ -11,6 +16,7 @@ import type { BaseMessage } from '@langchain/core/messages';
 import { ollamaChatModel } from '../../src/agent/llm/model.ts';
 import { loadScenarios, runScenario, scriptedChoice, type ModelChoice, type ScenarioResult } from './harness.ts';
 import { judgeAnswer } from './judge.ts';
+import { formatPlannerReport, passesGates, runPlannerScenario, totals, type PlannerResult } from './planner.ts';
 
 const baseUrl = process.env.OLLAMA_BASE_URL;
 const modelName = process.env.OLLAMA_MODEL ?? 'qwen2.5:7b-instruct';
@@ -33,11 +39,20 @@ function ollamaChoice(url: string): ModelChoice {
 }
 
 async function main(): Promise<number> {
-  const only = process.argv[2];
+  const args = process.argv.slice(2);
+  const plannerOnly = args.includes('--planner-only') || process.env.EVAL_MODE === 'planner';
+  const only = args.find((a) => !a.startsWith('--'));
   const scenarios = await loadScenarios(only);
   if (scenarios.length === 0) {
     process.stderr.write(`No scenario matches "${only ?? ''}".\n`);
     return 2;
+  }
+  if (plannerOnly) {
+    process.stdout.write(`Planner-only evals: ${scenarios.length} scenario(s), deterministic planner, no model\n\n`);
+    const results: PlannerResult[] = [];
+    for (const scenario of scenarios) results.push(await runPlannerScenario(scenario));
+    process.stdout.write(`${formatPlannerReport(results)}\n`);
+    return passesGates(totals(results)) ? 0 : 1;
   }
   const choice = baseUrl ? ollamaChoice(baseUrl) : scriptedChoice;
   const judge = baseUrl && judgeModel ? ollamaChatModel({ baseUrl, model: judgeModel }) : undefined;
