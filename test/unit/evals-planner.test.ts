@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Diagnosis, Hypothesis } from '../../src/diagnosis/types.ts';
+import { loadEstateFile } from '../../src/seed/estate-file.ts';
 import { loadScenarios, type Scenario } from '../evals/harness.ts';
 import { formatPlannerReport, judgeCause, metricMatches, plannerGates, runPlannerScenario, scoreDiagnosis, totals, type PlannerResult } from '../evals/planner.ts';
 
@@ -20,6 +21,17 @@ describe('planner-only evals (npm run eval -- --planner-only)', () => {
     const { readFile } = await import('node:fs/promises');
     const recorded = await Promise.all(scenarios.filter((s) => s.metrics).map(async (s) => readFile(s.metrics as string, 'utf8')));
     expect(recorded.filter((text) => text.includes('"bound":"lower"')).length).toBeGreaterThanOrEqual(3);
+  });
+
+  it('name only resources their world has: causes, actions, forbidden targets and look-alikes', async () => {
+    const unknown: string[] = [];
+    for (const loaded of scenarios) {
+      const ids = new Set((await loadEstateFile(loaded.estate)).resources.map((r) => r.id));
+      const { cause, action, forbidden, notTargets } = loaded.scenario.expect;
+      const named = [cause?.resource, cause?.or?.resource, action?.target, ...forbidden.map((f) => f.target), ...notTargets];
+      for (const id of named) if (id !== undefined && !ids.has(id)) unknown.push(`${loaded.id}: ${id}`);
+    }
+    expect(unknown).toEqual([]);
   });
 
   it(`the deterministic planner alone reaches cause accuracy ≥ ${plannerGates.causeAccuracy * 100}% and proposes nothing where nothing is expected`, async () => {
