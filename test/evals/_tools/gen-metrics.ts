@@ -274,6 +274,18 @@ const scenarios: ScenarioSpec[] = [
   { dir: '47_gcp_readonly_metrics_hung', world: 'media-gcp', series: media([
     s('transcode-1', gceCpu, 'ratio', step(0.69, 0.04, 20, 0.003, 0.002), 0.9),
   ]) },
+  { dir: '48_aws_errors_dynamodb_throttling', world: 'travel-aws', series: travel([
+    s('web-alb', 'HTTPCode_Target_5XX_Count', 'count', change(2, 1.2, 11, 340, 4, 25), 50),
+    s('search-api', cpu, 'percent', change(35, 2.8, 11, 31, 4), 80),
+    s('fares-table', 'ReadThrottleEvents', 'count', change(0, 0, 13, 460, 4, 30), 0),
+    s('fares-table', 'ConsumedReadCapacityUnits', 'count', change(41000, 1500, 14, 60000, 3, 300)),
+  ]) },
+  { dir: '49_azure_readonly_what_depends', world: 'billing-azure', series: billing([
+    s('billing-web', 'Http5xx', 'count', change(1, 0.8, 12, 30, 2, 3), 10),
+  ]) },
+  { dir: '50_gcp_typo_healthy', world: 'media-gcp', series: media([
+    s('analytics-db', sqlCpu, 'ratio', step(0.38, 0.04, 45, 0.94, 0.012), 0.85),
+  ]) },
 ];
 
 /** mulberry32: a small seeded generator, so the recordings are reproducible. */
