@@ -175,6 +175,8 @@ export function formatPlannerReport(results: readonly PlannerResult[]): string {
   lines.push(`Cause accuracy: ${t.causeCorrect}/${t.scenarios} (${pct(t.causeAccuracy)})${t.hedged ? `, ${t.hedged} by an ambiguous verdict` : ''}`);
   lines.push(`Proposal precision: ${t.truePositives}/${t.proposals} (${pct(t.precision)}) · recall: ${t.truePositives}/${t.expectedActions} (${pct(t.recall)})`);
   lines.push(`No proposal where none is expected: ${t.quietKept}/${t.quietExpected} (${pct(t.quietRate)}) · scenarios with a forbidden proposal: ${t.forbiddenScenarios}`);
+  const times = results.map((r) => r.ms).sort((a, b) => a - b);
+  if (times.length) lines.push(`Planner time per request: median ${Math.round(times[Math.floor(times.length / 2)] ?? 0)} ms, max ${Math.round(times.at(-1) ?? 0)} ms`);
   return lines.join('\n');
 }
 
