@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.29/MicrosoftTeams.schema.json'), 'utf8')) as Record<string, unknown>;
 const manifestUrl = new URL('../../manifests/teams/manifest.json', import.meta.url);
 
-function manifest(): Record<string, unknown> & { bots: { botId: string; scopes: string[] }[]; icons: { color: string; outline: string } } {
+function manifest(): Record<string, unknown> & { id: string; bots: { botId: string; scopes: string[] }[]; icons: { color: string; outline: string } } {
   return JSON.parse(readFileSync(manifestUrl, 'utf8')) as ReturnType<typeof manifest>;
 }
 
@@ -68,7 +68,7 @@ describe('Teams app package', () => {
   });
 
   it('gives every deployment its own Teams app id, never the GUID committed in the repository (issue #20)', async () => {
-    const committed = (manifest() as { id: string }).id;
+    const committed = manifest().id;
     const botId = '11111111-2222-3333-4444-555555555555';
     const unpacked = (zip: Uint8Array) => JSON.parse(new TextDecoder().decode(unzipSync(zip)['manifest.json'])) as { id: string; bots: { botId: string }[] };
     // By default the Teams app id is the bot's app id, unique to the deployer's Azure Bot.
