@@ -115,6 +115,19 @@ describe('official alert payloads through POST /alerts/:source (issue #20)', () 
     expect(parents('demo')).toEqual([]);
   });
 
+  it('Azure Monitor common schema (Microsoft Learn sample): a fired log search alert, with its search link', async () => {
+    const answer = await post('azure-monitor', 'common-schema-log-search-fired.json');
+    expect(answer).toEqual({ status: 202, body: { status: 'accepted', alerts: 1 } });
+    const [alert] = alertsOf(parsed('azure-monitor', 'common-schema-log-search-fired.json'));
+    expect(alert).toMatchObject({
+      status: 'firing', title: 'AcmeRule', summary: 'log alert rule V2', severityRaw: 'Sev4',
+      metric: { name: 'log search: CounterValue', comparison: 'LowerThan', threshold: 1, observed: 0 },
+      resources: [{ provider: 'azure', name: 'testvm' }], startedAt: '2020-07-09T14:04:49.996Z',
+    });
+    expect(alert?.links.map((l) => l.label)).toEqual(['Log search results']);
+    expect(parents('demo')).toEqual(['ℹ️ AcmeRule']);
+  });
+
   it('Azure Monitor legacy activity-log schema (Microsoft Learn sample): refused with how to turn on the common schema', async () => {
     const answer = await post('azure-monitor', 'legacy-activity-log-resource-health.json');
     expect(answer.status).toBe(400);
