@@ -1,6 +1,9 @@
 // Builds the Teams app package to upload (Teams admin center, or Apps → Manage your apps → Upload):
-//   MICROSOFT_APP_ID=<your Azure Bot's app id> npm run package:teams   → dist/teams-app.zip
-// The zip holds manifest.json (with bots[0].botId set to that app id), color.png and outline.png at its root.
+//   MICROSOFT_APP_ID=<your Azure Bot's app id> [TEAMS_APP_ID=<a GUID of your own>] npm run package:teams
+//   → dist/teams-app.zip
+// The zip holds manifest.json, color.png and outline.png at its root. The manifest gets bots[0].botId = the
+// bot's app id, and its own `id` (the Teams app's identity in your tenant's catalog) = TEAMS_APP_ID, by default
+// the bot's app id too: never the fixed GUID committed in manifests/teams/manifest.json, which every checkout shares.
 import { mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,10 +17,12 @@ export interface TeamsPackage {
   zip: Uint8Array;
 }
 
-/** The manifest with the bot's app id filled in, zipped with its icons. */
-export function buildTeamsPackage(appId: string, dir = manifestDir): TeamsPackage {
+/** The manifest with the bot's app id and the Teams app id filled in, zipped with its icons. */
+export function buildTeamsPackage(appId: string, dir = manifestDir, teamsAppId = appId): TeamsPackage {
   if (!guid.test(appId)) throw new Error(`MICROSOFT_APP_ID must be your Azure Bot's Microsoft App ID (a GUID); got "${appId}".`);
-  const manifest = JSON.parse(readFileSync(resolve(dir, 'manifest.json'), 'utf8')) as { bots?: { botId: string }[]; icons: { color: string; outline: string } };
+  if (!guid.test(teamsAppId)) throw new Error(`TEAMS_APP_ID must be a GUID that identifies your Teams app (e.g. from \`uuidgen\`); got "${teamsAppId}".`);
+  const manifest = JSON.parse(readFileSync(resolve(dir, 'manifest.json'), 'utf8')) as { id: string; bots?: { botId: string }[]; icons: { color: string; outline: string } };
+  manifest.id = teamsAppId.toLowerCase();
   const bot = manifest.bots?.[0];
   if (!bot) throw new Error('manifests/teams/manifest.json declares no bot.');
   bot.botId = appId.toLowerCase();
@@ -33,7 +38,7 @@ if (process.argv[1] && fileURLToPath(import.meta.url) === resolve(process.argv[1
   const appId = process.env.MICROSOFT_APP_ID ?? '';
   const out = resolve(process.env.TEAMS_PACKAGE_OUT ?? 'dist/teams-app.zip');
   try {
-    const built = buildTeamsPackage(appId);
+    const built = buildTeamsPackage(appId, manifestDir, process.env.TEAMS_APP_ID || appId);
     mkdirSync(dirname(out), { recursive: true });
     writeFileSync(out, built.zip);
     console.log(`wrote ${out}: upload it in Teams (Apps → Manage your apps → Upload an app) or the Teams admin center.`);

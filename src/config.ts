@@ -1,4 +1,5 @@
 import { readFileSync } from 'node:fs';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
@@ -20,6 +21,9 @@ const Settings = z.object({
   HOST: z.string().default('0.0.0.0'),
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANTS_FILE: z.string().default(bundledTenantsFile),
+  /** `production` (set by the Docker image) makes the bundled demo tenants an error unless ALLOW_DEMO_TENANTS. */
+  NODE_ENV: z.string().optional(),
+  ALLOW_DEMO_TENANTS: optionalFlag,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
   SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
   APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
@@ -91,7 +95,20 @@ function crossFieldProblems(env: Env): string[] {
   problems.push(...slackProblems(env));
   problems.push(...teamsProblems(env));
   if (env.NEO4J_URI && env.NEO4J_PASSWORD === undefined) problems.push('NEO4J_PASSWORD: is required when NEO4J_URI is set');
+  problems.push(...demoTenantsProblems(env));
   return problems;
+}
+
+/**
+ * The bundled demo organizations have alert tokens published in the README: a production process
+ * (NODE_ENV=production, as in the Docker image) refuses them unless ALLOW_DEMO_TENANTS says the demo
+ * is meant. `npm start` from a checkout (no NODE_ENV) keeps running the demo for a first try.
+ */
+function demoTenantsProblems(env: Env): string[] {
+  const bundled = !env.TENANTS_FILE || resolve(env.TENANTS_FILE) === bundledTenantsFile;
+  const allowed = env.ALLOW_DEMO_TENANTS === 'true' || env.ALLOW_DEMO_TENANTS === '1';
+  if (!bundled || allowed || env.NODE_ENV !== 'production') return [];
+  return ['TENANTS_FILE: is not set, so the bundled demo organizations would run in production, with their alert tokens published in the README. Mount your tenants.yaml and set TENANTS_FILE to its path (README, "Organizations"), or set ALLOW_DEMO_TENANTS=true to run the demo on purpose'];
 }
 
 /** Slack runs with a signing secret plus either one bot token (one workspace) or the OAuth trio (any number of workspaces). */
@@ -116,6 +133,9 @@ function slackProblems(env: Env): string[] {
 /** What ConfigurationBotFrameworkAuthentication itself requires of each app type, reported up front. */
 function teamsProblems(env: Env): string[] {
   const problems: string[] = [];
+  for (const name of ['MICROSOFT_APP_ID', 'MICROSOFT_APP_TENANT_ID'] as const) {
+    if (env[name] && /^[0-]+$/.test(env[name] ?? '')) problems.push(`${name}: is the all-zero placeholder of the examples; set the real id (Azure Bot → Configuration), or unset the MICROSOFT_APP_* settings to leave Teams off`);
+  }
   const type = env.MICROSOFT_APP_TYPE ?? 'SingleTenant';
   if (!env.MICROSOFT_APP_ID) {
     if (env.MICROSOFT_APP_PASSWORD || env.MICROSOFT_APP_TENANT_ID) problems.push('MICROSOFT_APP_ID: is required when MICROSOFT_APP_PASSWORD or MICROSOFT_APP_TENANT_ID is set (the Azure Bot\'s Microsoft App ID)');

@@ -7,8 +7,8 @@ import type { Logger } from '../../src/logging.ts';
 import type { InstallationStore } from '../../src/stores/installations.ts';
 import { slackWorkspaceKey } from './ids.ts';
 
-/** The bot scopes of manifests/slack-app.yaml, asked for at install. */
-export const slackBotScopes = ['commands', 'chat:write', 'chat:write.public', 'app_mentions:read', 'channels:history', 'groups:history', 'users:read', 'usergroups:read'];
+/** The scopes asked for at install: the one list in scopes.ts, which both manifests list too. */
+export { slackBotScopes } from './scopes.ts';
 
 /** What the bot needs of a stored installation; the rest is kept as Slack gave it. */
 const StoredBoltInstallation = z.looseObject({

@@ -29,11 +29,17 @@ export function awsRegionCode(value: string | undefined): string | undefined {
   return awsRegionNames[value.trim().toLowerCase()];
 }
 
-/** `arn:aws:cloudwatch:us-east-1:111111111111:alarm:name` → its region and account. */
+/**
+ * `arn:aws:cloudwatch:us-east-1:111111111111:alarm:name` → its region and account. A placeholder
+ * (`arn:aws:cloudwatch:REGION:ACCOUNT_NUMBER:…`, as in AWS's own samples) gives neither, so no
+ * console link or resource ARN is built from it.
+ */
 export function awsLocationFromArn(arn: string | undefined): AwsLocation {
   const parts = arn?.split(':') ?? [];
   if (parts[0] !== 'arn' || parts.length < 6) return {};
-  return { ...(parts[3] ? { region: parts[3] } : {}), ...(parts[4] ? { accountId: parts[4] } : {}) };
+  const region = awsRegionCode(parts[3]);
+  const accountId = /^\d{12}$/.test(parts[4] ?? '') ? parts[4] : undefined;
+  return { ...(region ? { region } : {}), ...(accountId ? { accountId } : {}) };
 }
 
 /**

@@ -11,7 +11,7 @@ import { ApiKeyAuth } from './key-auth.ts';
 import type { ApiPrincipal } from './keys.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter, type RateLimits } from './rate-limit.ts';
-import { expressPath, routes, type OperationId, type RouteInput, type RouteSpec, type Routes } from './routes.ts';
+import { expressPath, routeList, routes, type OperationId, type RouteInput, type RouteSpec, type Routes } from './routes.ts';
 import { ErrorBody } from './schemas.ts';
 import { SseStream, wantsEventStream } from './sse.ts';
 
@@ -29,6 +29,31 @@ export interface ApiPluginOptions {
 function sendError(res: Response, status: number, error: string, message: string): void {
   res.status(status).json(ErrorBody.parse({ error, message }));
 }
+
+/** Each documented path as a pattern, with the methods it answers (HEAD with GET, as Express does). */
+const pathMethods: readonly { pattern: RegExp; methods: readonly string[] }[] = (() => {
+  const byPath = new Map<string, Set<string>>([['/v1/openapi.json', new Set(['GET'])]]);
+  for (const spec of routeList) (byPath.get(spec.path) ?? byPath.set(spec.path, new Set()).get(spec.path))?.add(spec.method.toUpperCase());
+  return [...byPath].map(([path, methods]) => ({
+    pattern: new RegExp(`^${path.replace(/[.]/g, '\\.').replace(/\{\w+\}/g, '[^/]+')}/?$`),
+    methods: [...methods, ...(methods.has('GET') ? ['HEAD'] : [])],
+  }));
+})();
+
+/**
+ * A documented path asked with a method it does not answer (TRACE, PUT, DELETE…) gets 405 with
+ * `Allow`, before authentication: the methods are public in the OpenAPI document anyway.
+ * OPTIONS is left to Express, which answers it with `Allow`.
+ */
+const methodGuard: RequestHandler = (req, res, next) => {
+  const route = req.method === 'OPTIONS' ? undefined : pathMethods.find((p) => p.pattern.test(req.path));
+  if (!route || route.methods.includes(req.method)) {
+    next();
+    return;
+  }
+  res.setHeader('Allow', route.methods.join(', '));
+  sendError(res, 405, 'method_not_allowed', `${req.method} is not allowed on ${req.path}; it answers ${route.methods.join(', ')} (see GET /v1/openapi.json).`);
+};
 
 /**
  * The HTTP API under /v1: API-key authentication, per-key and per-organization rate limits, an
@@ -113,6 +138,7 @@ export function createApiPlugin(options: ApiPluginOptions): HttpPlugin {
     name: 'api',
     mount(app) {
       const router = express.Router();
+      router.use(methodGuard);
       router.get('/v1/openapi.json', (_req, res) => {
         res.json(document);
       });

@@ -153,7 +153,11 @@ export const AskRequest = z.strictObject({
   threadId: threadId.optional().meta({ description: 'Continue this thread (from an earlier answer); omit to start a new one.' }),
 }).superRefine((body, ctx) => {
   if (Boolean(body.question) === Boolean(body.alert)) ctx.addIssue({ code: 'custom', message: 'send either "question" or "alert", not both and not neither' });
-}).meta({ description: 'Send exactly one of `question` and `alert`.' }).register(apiSchemas, { id: 'AskRequest' });
+}).meta({
+  description: 'Send exactly one of `question` and `alert`.',
+  // The superRefine above as JSON Schema, so generated clients and validators enforce it too.
+  oneOf: [{ required: ['question'] }, { required: ['alert'] }],
+}).register(apiSchemas, { id: 'AskRequest' });
 
 export const DecisionRequest = z.strictObject({
   decision: z.enum(['approve', 'deny']),

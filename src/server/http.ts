@@ -1,4 +1,5 @@
 import { createServer, type Server } from 'node:http';
+import type { Duplex } from 'node:stream';
 import express, { type Express, type NextFunction, type Request, type Response } from 'express';
 import { metricsRegistry, outcomeOf, serviceMetrics, surfaceOf } from '../observability/metrics.ts';
 import type { Runtime } from '../runtime.ts';
@@ -90,8 +91,31 @@ export interface RunningServer {
   close(): Promise<void>;
 }
 
+/** Node's limit on the request line plus headers (its default); ids in paths are at most 2 KB. */
+export const maxHeaderBytes = 16 * 1024;
+
+/**
+ * Requests Node refuses before Express sees them (a request line or headers over the limit, a
+ * malformed request) get Node's bare status line; answer them with the same JSON error body as
+ * everything else, so a client can tell what to change.
+ */
+function answerClientError(error: Error & { code?: string }, socket: Duplex): void {
+  if (error.code === 'ECONNRESET' || !socket.writable) {
+    socket.destroy();
+    return;
+  }
+  const [status, reason, body] = error.code === 'HPE_HEADER_OVERFLOW'
+    ? [431, 'Request Header Fields Too Large', { error: 'headers_too_large', message: `The request line and headers are larger than ${maxHeaderBytes / 1024} KB. Resource and thread ids in paths are at most 2048 characters; send less in the URL and headers.` }]
+    : error.code === 'ERR_HTTP_REQUEST_TIMEOUT'
+      ? [408, 'Request Timeout', { error: 'request_timeout', message: 'The request was not received in time; send it again.' }]
+      : [400, 'Bad Request', { error: 'bad_request', message: 'The request is not valid HTTP/1.1.' }];
+  const json = JSON.stringify(body);
+  socket.end(`HTTP/1.1 ${status} ${reason}\r\nContent-Type: application/json; charset=utf-8\r\nContent-Length: ${Buffer.byteLength(json)}\r\nConnection: close\r\n\r\n${json}`);
+}
+
 export async function listen(app: Express, port: number, host: string): Promise<RunningServer> {
-  const server = createServer(app);
+  const server = createServer({ maxHeaderSize: maxHeaderBytes }, app);
+  server.on('clientError', answerClientError);
   await new Promise<void>((resolve, reject) => {
     server.once('error', reject);
     server.listen(port, host, () => resolve());

@@ -1,4 +1,5 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { slackBotScopes } from '../../adapters/slack/scopes.ts';
 import type { RunningBot } from '../../src/compose.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../support/slack-requests.ts';
@@ -31,7 +32,9 @@ describe('Slack multi-workspace install (OAuth v2) with the installation store',
     const authorize = new URL(start.headers.get('location') ?? '');
     expect(`${authorize.origin}${authorize.pathname}`).toBe('https://slack.com/oauth/v2/authorize');
     expect(authorize.searchParams.get('client_id')).toBe('test-client-id');
-    expect(authorize.searchParams.get('scope')?.split(',')).toEqual(expect.arrayContaining(['commands', 'chat:write', 'app_mentions:read', 'usergroups:read']));
+    // Exactly the manifests' scopes (adapters/slack/scopes.ts), files:write for charts included.
+    expect(authorize.searchParams.get('scope')?.split(',')).toEqual(slackBotScopes);
+    expect(slackBotScopes).toContain('files:write');
     const state = authorize.searchParams.get('state') ?? '';
     const cookie = (start.headers.get('set-cookie') ?? '').split(';')[0] ?? '';
     return fetch(`${bot.url}/slack/oauth_redirect?code=${code}&state=${encodeURIComponent(state)}`, { headers: { cookie } });

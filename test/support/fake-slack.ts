@@ -1,4 +1,5 @@
 import { createServer, type IncomingMessage, type Server } from 'node:http';
+import { blockKitViolations } from './block-kit-limits.ts';
 import { closeServer, listenOnLoopback } from './local-server.ts';
 
 export interface SlackCall {
@@ -35,6 +36,8 @@ export class FakeSlack {
   readonly responses: { path: string; body: Record<string, unknown> }[] = [];
   /** Calls answered with HTTP 429 (not in `calls`: Slack did not act on them). */
   readonly rateLimited: SlackCall[] = [];
+  /** Messages refused because they break a documented Block Kit limit (test/support/block-kit-limits.ts). */
+  readonly blockKitViolations: { method: string; problems: string[]; args: Record<string, unknown> }[] = [];
   private limits: { method: string; skip: number; retryAfterSeconds: number; channel?: string }[] = [];
   /** Channels inside the Retry-After of a per-channel 429: channel → until (ms). */
   private readonly channelWindows = new Map<string, number>();
@@ -143,7 +146,13 @@ export class FakeSlack {
     // The upload URL is pre-signed (no token): Slack answers 200 "OK - <bytes>" to a raw or multipart POST.
     if (path.startsWith('/upload/v1/')) return this.receiveUpload(path, body);
     if (path.startsWith('/response/')) {
-      this.responses.push({ path, body: JSON.parse(raw) as Record<string, unknown> });
+      const response = JSON.parse(raw) as Record<string, unknown>;
+      this.responses.push({ path, body: response });
+      const problems = blockKitViolations(response);
+      if (problems.length > 0) {
+        this.blockKitViolations.push({ method: 'response_url', problems, args: response });
+        return { status: 400, body: { ok: false, error: 'invalid_blocks' } };
+      }
       return { status: 200, body: { ok: true } };
     }
     const method = path.replace(/^\/api\//, '').split('?')[0] ?? '';
@@ -175,6 +184,14 @@ export class FakeSlack {
     if (failure) {
       this.failures = this.failures.filter((f) => f !== failure);
       return { status: 200, body: { ok: false, error: failure.error } };
+    }
+    if (method === 'chat.postMessage' || method === 'chat.update' || method === 'chat.postEphemeral') {
+      // As Slack does: a message that breaks a Block Kit limit is refused, with what is wrong.
+      const problems = blockKitViolations(args);
+      if (problems.length > 0) {
+        this.blockKitViolations.push({ method, problems, args });
+        return { status: 200, body: { ok: false, error: 'invalid_blocks', errors: problems } };
+      }
     }
     switch (method) {
       case 'auth.test':

@@ -292,3 +292,39 @@ describe('alerts posted into a chat channel', () => {
     expect(parseChatAlert({ authorId: 'B0X', text: ' ', fields: [], links: [] })).toMatchObject({ kind: 'rejected', rejection: { source: 'chat-message', field: 'text' } });
   });
 });
+
+describe('payload shapes real senders use (issue #20)', () => {
+  const body = (source: WebhookSource, value: unknown, headers: Record<string, string> = {}): ParseOutcome => webhookParsers[source]({ body: value, headers });
+
+  it('Datadog: strips the %%% fences of $EVENT_MSG and the @-handles that routed the notification', () => {
+    const outcome = body('datadog', {
+      title: '[Triggered on {host:web-1}] CPU above 80%',
+      body: '%%%\n@webhook-cloud-companion @slack-ops-alerts CPU on web-1 is high. @oncall@example.com\n\nCheck the checkout-api service.\n%%%',
+    });
+    if (outcome.kind !== 'alerts') throw new Error(JSON.stringify(outcome));
+    const summary = outcome.alerts[0]?.summary ?? '';
+    expect(summary).toBe('CPU on web-1 is high.\n\nCheck the checkout-api service.');
+    expect(summary).not.toMatch(/%%%|@webhook-|@slack-|@oncall@/);
+    expect(one('datadog', 'default-template.json').summary).toBe('Disk usage on bastion-1 is above 90%.');
+  });
+
+  it('Alertmanager and Grafana: an alert without its own status takes the group\'s', () => {
+    const group = { version: '4', status: 'resolved', receiver: 'cc', groupLabels: {}, commonLabels: {}, commonAnnotations: {}, externalURL: 'http://am:9093', alerts: [{ labels: { alertname: 'NodeDown', instance: 'bastion-1:9100' }, annotations: {}, startsAt: '2025-01-14T10:00:00Z', endsAt: '2025-01-14T10:05:00Z' }] };
+    expect(body('alertmanager', group)).toMatchObject({ kind: 'alerts', alerts: [{ status: 'resolved', title: 'NodeDown', endedAt: '2025-01-14T10:05:00.000Z' }] });
+    expect(body('grafana', { ...group, version: '1', status: 'firing' })).toMatchObject({ kind: 'alerts', alerts: [{ status: 'firing' }] });
+    // Neither the alert nor the group says: still refused, naming the alert.
+    const { status: _status, ...withoutGroupStatus } = group;
+    expect(body('alertmanager', withoutGroupStatus)).toMatchObject({ kind: 'rejected', rejection: { field: 'alerts[0].status' } });
+  });
+
+  it('CloudWatch: raw message delivery (the alarm JSON itself) is accepted, deduped by the SNS message id header', () => {
+    const envelope = alertFixture('cloudwatch/alarm-minimal.json') as { Message: string };
+    const outcome = body('cloudwatch', JSON.parse(envelope.Message), { 'x-amz-sns-message-id': 'raw-1', 'x-amz-sns-rawdelivery': 'true' });
+    expect(outcome).toMatchObject({ kind: 'alerts', deliveryId: 'raw-1', alerts: [{ title: 'bastion-1-status-check', status: 'firing' }] });
+  });
+
+  it('CloudWatch: any other body without the SNS Type says raw message delivery must be off', () => {
+    const outcome = body('cloudwatch', { hello: 'world' });
+    expect(outcome).toMatchObject({ kind: 'rejected', rejection: { field: 'Type', message: expect.stringContaining('raw message delivery off') } });
+  });
+});

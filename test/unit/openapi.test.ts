@@ -55,3 +55,25 @@ describe('OpenAPI document', () => {
     expect(schemas['AskRequest']?.properties).toHaveProperty('threadId');
   });
 });
+
+describe('AskRequest: exactly one of question and alert (issue #20)', () => {
+  it('is a schema oneOf that accepts and refuses the same bodies as the server', async () => {
+    const { AskRequest } = await import('../../src/api/schemas.ts');
+    const ajv = new Ajv2020({ strict: false });
+    ajv.addSchema({ $id: 'doc', components: document.components }, 'doc');
+    const validate = ajv.getSchema('doc#/components/schemas/AskRequest');
+    if (!validate) throw new Error('AskRequest is not in the document');
+    const bodies: [unknown, boolean][] = [
+      [{ question: 'why is checkout-api slow?' }, true],
+      [{ alert: { title: 'CPU high' } }, true],
+      [{ question: 'why?', threadId: 'api-1' }, true],
+      [{ question: 'why?', alert: { title: 'CPU high' } }, false],
+      [{}, false],
+      [{ threadId: 'api-1' }, false],
+    ];
+    for (const [body, ok] of bodies) {
+      expect(validate(body), JSON.stringify(body)).toBe(ok);
+      expect(AskRequest.safeParse(body).success, JSON.stringify(body)).toBe(ok);
+    }
+  });
+});

@@ -10,7 +10,7 @@ const require = createRequire(import.meta.url);
 const schema = JSON.parse(readFileSync(require.resolve('@microsoft/app-manifest/build/json-schemas/teams/v1.29/MicrosoftTeams.schema.json'), 'utf8')) as Record<string, unknown>;
 const manifestUrl = new URL('../../manifests/teams/manifest.json', import.meta.url);
 
-function manifest(): Record<string, unknown> & { bots: { botId: string; scopes: string[] }[]; icons: { color: string; outline: string } } {
+function manifest(): Record<string, unknown> & { id: string; bots: { botId: string; scopes: string[] }[]; icons: { color: string; outline: string } } {
   return JSON.parse(readFileSync(manifestUrl, 'utf8')) as ReturnType<typeof manifest>;
 }
 
@@ -65,5 +65,19 @@ describe('Teams app package', () => {
     await expect(schemaErrors(packaged)).resolves.toEqual([]);
     expect(pngHeader(files['color.png'] as Uint8Array).width).toBe(192);
     expect(() => buildTeamsPackage('not-a-guid')).toThrow(/Microsoft App ID/);
+  });
+
+  it('gives every deployment its own Teams app id, never the GUID committed in the repository (issue #20)', async () => {
+    const committed = manifest().id;
+    const botId = '11111111-2222-3333-4444-555555555555';
+    const unpacked = (zip: Uint8Array) => JSON.parse(new TextDecoder().decode(unzipSync(zip)['manifest.json'])) as { id: string; bots: { botId: string }[] };
+    // By default the Teams app id is the bot's app id, unique to the deployer's Azure Bot.
+    expect(unpacked(buildTeamsPackage(botId).zip)).toMatchObject({ id: botId, bots: [{ botId }] });
+    const own = '99999999-8888-4777-8666-555555555555';
+    const packaged = unpacked(buildTeamsPackage(botId, undefined, own.toUpperCase()).zip);
+    expect(packaged).toMatchObject({ id: own, bots: [{ botId }] });
+    expect(packaged.id).not.toBe(committed);
+    await expect(schemaErrors(packaged)).resolves.toEqual([]);
+    expect(() => buildTeamsPackage(botId, undefined, 'my-app')).toThrow(/TEAMS_APP_ID must be a GUID/);
   });
 });

@@ -35,8 +35,24 @@ export const AlertGroup = z.object({
   externalURL: z.string().optional(),
 }).loose();
 
+/**
+ * An alert without its own `status` takes the group's: Alertmanager always sets both, but senders
+ * that speak the webhook format (older Alertmanager forks, hand-written relays, docs samples) often
+ * give only the group's. A status of neither is still refused, naming the alert.
+ */
+export function withGroupStatus(body: unknown): unknown {
+  if (typeof body !== 'object' || body === null || Array.isArray(body)) return body;
+  const group = body as { status?: unknown; alerts?: unknown };
+  if (typeof group.status !== 'string' || !Array.isArray(group.alerts)) return body;
+  const status = group.status;
+  return {
+    ...group,
+    alerts: group.alerts.map((a: unknown) => (typeof a === 'object' && a !== null && !Array.isArray(a) && (a as { status?: unknown }).status === undefined ? { ...a, status } : a)),
+  };
+}
+
 export function parseAlertmanager({ body }: WebhookPayload): ParseOutcome {
-  const parsed = AlertGroup.safeParse(body);
+  const parsed = AlertGroup.safeParse(withGroupStatus(body));
   if (!parsed.success) return rejectedByZod('alertmanager', parsed.error);
   const group = parsed.data;
   return {

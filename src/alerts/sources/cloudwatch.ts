@@ -7,6 +7,7 @@ import { awsLocationFromArn, awsRegionCode, awsResourcesFromDimensions } from '.
  * AWS CloudWatch alarms delivered by an SNS HTTPS subscription: the SNS envelope
  * (https://docs.aws.amazon.com/sns/latest/dg/http-notification-json.html) whose `Message` is the
  * alarm as a JSON string (fields as in aws/aws-lambda-go events/testdata/cloudwatch-alarm-sns-payload-*.json).
+ * A subscription with raw message delivery on posts the alarm JSON alone; that is accepted too.
  */
 
 const SnsEnvelope = z.object({
@@ -59,7 +60,19 @@ const CloudWatchAlarm = z.object({
 }).loose();
 type CloudWatchAlarm = z.infer<typeof CloudWatchAlarm>;
 
-export function parseCloudWatch({ body }: WebhookPayload): ParseOutcome {
+/** With raw message delivery on, SNS posts the alarm itself and says so in its headers. */
+function isRawAlarm(body: unknown): boolean {
+  return typeof body === 'object' && body !== null && !('Type' in body) && 'AlarmName' in body && 'NewStateValue' in body;
+}
+
+const rawDeliveryHint = 'is missing: this is not an SNS notification envelope. If the body comes from an SNS subscription with raw message delivery on, turn raw message delivery off (aws sns set-subscription-attributes --attribute-name RawMessageDelivery --attribute-value false) or send the CloudWatch alarm JSON itself';
+
+export function parseCloudWatch({ body, headers }: WebhookPayload): ParseOutcome {
+  // Raw message delivery: the body is the alarm, SNS's message id is in x-amz-sns-message-id.
+  if (isRawAlarm(body)) return alarmOutcome(body, headers['x-amz-sns-message-id'], '');
+  if (typeof body === 'object' && body !== null && !Array.isArray(body) && !('Type' in body)) {
+    return rejected('cloudwatch', 'Type', rawDeliveryHint);
+  }
   const envelope = SnsEnvelope.safeParse(body);
   if (!envelope.success) return rejectedByZod('cloudwatch', envelope.error);
   const sns = envelope.data;
@@ -74,12 +87,16 @@ export function parseCloudWatch({ body }: WebhookPayload): ParseOutcome {
   } catch {
     return rejected('cloudwatch', 'Message', 'is not JSON: subscribe this endpoint to the topic your CloudWatch alarms notify, with raw message delivery off');
   }
+  return alarmOutcome(message, sns.MessageId, 'Message');
+}
+
+function alarmOutcome(message: unknown, deliveryId: string | undefined, prefix: string): ParseOutcome {
   const alarm = CloudWatchAlarm.safeParse(message);
-  if (!alarm.success) return rejectedByZod('cloudwatch', alarm.error, 'Message');
+  if (!alarm.success) return rejectedByZod('cloudwatch', alarm.error, prefix);
   if (alarm.data.NewStateValue === 'INSUFFICIENT_DATA') {
     return { kind: 'ignored', reason: `alarm ${alarm.data.AlarmName} has insufficient data: neither firing nor resolved` };
   }
-  return { kind: 'alerts', alerts: [cloudWatchAlert(alarm.data, message)], deliveryId: sns.MessageId };
+  return { kind: 'alerts', alerts: [cloudWatchAlert(alarm.data, message)], ...(deliveryId ? { deliveryId } : {}) };
 }
 
 /** Also used for alarms that arrive another way (the alarm JSON is the same). */

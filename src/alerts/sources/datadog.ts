@@ -35,13 +35,29 @@ const Payload = z.object({
   link: text.optional(),
 }).loose();
 
+/**
+ * $EVENT_MSG wraps the monitor message in `%%%` markdown fences and keeps the notification handles
+ * (`@webhook-cloud-companion`, `@slack-ops`, `@pagerduty-…`, `@someone@example.com`) that routed
+ * it here: both are routing noise for a reader of the alert post.
+ */
+const handle = /(^|\s)@(?:(?:webhook|slack|pagerduty|opsgenie|teams|victorops|oncall|workflow|jira|servicenow|case|team|microsoft-teams)-[\w.:-]+|[\w.+-]+@[\w-]+(?:\.[\w-]+)+)/g;
+
+export function cleanDatadogText(value: string): string {
+  return value
+    .replace(/%%%/g, '')
+    .replace(handle, '$1')
+    .replace(/[ \t]+$/gm, '')
+    .replace(/\n{3,}/g, '\n\n')
+    .trim();
+}
+
 const priorities: Record<string, AlertSeverity> = { p1: 'critical', p2: 'error', p3: 'warning', p4: 'info', p5: 'info' };
 const alertTypes: Record<string, AlertSeverity> = { error: 'error', warning: 'warning', info: 'info', success: 'info' };
 
 export function parseDatadog({ body }: WebhookPayload): ParseOutcome {
   const parsed = Payload.safeParse(body);
   if (!parsed.success) return rejectedByZod('datadog', parsed.error);
-  const p = parsed.data;
+  const p = { ...parsed.data, ...(parsed.data.body ? { body: cleanDatadogText(parsed.data.body) } : {}) };
   const rawTitle = p.alert_title || p.title;
   if (!rawTitle) return rejected('datadog', 'title', 'is missing (set "title": "$EVENT_TITLE" in the webhook payload)');
   // $EVENT_TITLE reads "[Triggered] CPU high on host:web-1"; $ALERT_TRANSITION says the same alone.

@@ -1,7 +1,7 @@
 import { z } from 'zod';
 import type { AlertLink, AlertMetric } from '../alert.ts';
 import { isUrl, rejectedByZod, toNumber, type ParseOutcome, type WebhookPayload } from '../parse.ts';
-import { AlertGroup, GroupedAlert, groupedAlert } from './alertmanager.ts';
+import { AlertGroup, GroupedAlert, groupedAlert, withGroupStatus } from './alertmanager.ts';
 
 /**
  * Grafana Alerting webhook contact points (grafana/alerting receivers/webhook/v1/webhook.go): the
@@ -26,7 +26,7 @@ const GrafanaGroup = AlertGroup.extend({
 });
 
 export function parseGrafana({ body }: WebhookPayload): ParseOutcome {
-  const parsed = GrafanaGroup.safeParse(body);
+  const parsed = GrafanaGroup.safeParse(withGroupStatus(body));
   if (!parsed.success) return rejectedByZod('grafana', parsed.error);
   const group = parsed.data;
   return {
