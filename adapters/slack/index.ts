@@ -376,7 +376,9 @@ class SlackHandlers {
         const messageTs = payload.container?.message_ts ?? payload.message?.ts;
         if (messageTs && payload.message?.blocks) {
           const blocks = replaceApprovalBlocks(payload.message.blocks as KnownBlock[], approval);
-          await client.chat.update({ channel: payload.channel.id, ts: messageTs, text: decisionLine(approval), blocks });
+          // A card that cannot be updated (deleted, or Slack failing) must not keep the outcome from the thread.
+          await client.chat.update({ channel: payload.channel.id, ts: messageTs, text: decisionLine(approval), blocks })
+            .catch((error: unknown) => this.log.warn({ err: error, approvalId: approval.id }, 'could not update the approval card; posting the outcome in the thread'));
         }
         if (outcome.kind === 'accepted') {
           const threadTs = approval.conversation.threadId ?? payload.message?.thread_ts ?? messageTs;
