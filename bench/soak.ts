@@ -120,7 +120,7 @@ export async function runSoak(): Promise<boolean> {
     for (const proxy of proxies) {
       const config = loadConfig({
         PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', TENANTS_FILE: tenants, SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.apiUrl,
-        NEO4J_URI: `bolt://127.0.0.1:${proxy.port}`, NEO4J_USER: services.env.NEO4J_USER, NEO4J_PASSWORD: services.env.NEO4J_PASSWORD, ALERT_STORM_LIMIT: '10000',
+        NEO4J_URI: `bolt://127.0.0.1:${proxy.port}`, NEO4J_USER: services.env.NEO4J_USER, NEO4J_PASSWORD: services.env.NEO4J_PASSWORD, ALERT_STORM_LIMIT: '1000',
       });
       bots.push(await startBot(config, silentLogger(), { executor: new CountingExecutor(runs), approvalSweepIntervalMs: 2000, execution: { clickLeaseMs: 5000, runLeaseMs: 60_000 } }));
     }
