@@ -25,7 +25,7 @@ import { DryRunExecutor, type ActionExecutor, type Check, type ExecutionResult }
 import type { ApprovalRequest, ProposedAction } from '../src/approvals/types.ts';
 import { startBot, type RunningBot } from '../src/compose.ts';
 import { loadConfig } from '../src/config.ts';
-import { silentLogger } from '../src/logging.ts';
+import { createLogger, silentLogger } from '../src/logging.ts';
 import type { RequestContext } from '../src/request.ts';
 import type { CloudResource } from '../src/stores/graph.ts';
 import { createDriver } from '../src/stores/neo4j/driver.ts';
@@ -122,7 +122,9 @@ export async function runSoak(): Promise<boolean> {
         PORT: '0', HOST: '127.0.0.1', LOG_LEVEL: 'silent', TENANTS_FILE: tenants, SLACK_SIGNING_SECRET: signingSecret, SLACK_BOT_TOKEN: 'xoxb-test-token', SLACK_API_URL: slack.apiUrl,
         NEO4J_URI: `bolt://127.0.0.1:${proxy.port}`, NEO4J_USER: services.env.NEO4J_USER, NEO4J_PASSWORD: services.env.NEO4J_PASSWORD, ALERT_STORM_LIMIT: '1000',
       });
-      bots.push(await startBot(config, silentLogger(), { executor: new CountingExecutor(runs), approvalSweepIntervalMs: 2000, execution: { clickLeaseMs: 5000, runLeaseMs: 60_000 } }));
+      // SOAK_LOG=warn (or info) shows what the replicas log, sweeps included.
+      const logger = process.env.SOAK_LOG ? createLogger({ level: process.env.SOAK_LOG, name: `replica-${bots.length}` }) : silentLogger();
+      bots.push(await startBot(config, logger, { executor: new CountingExecutor(runs), approvalSweepIntervalMs: 2000, execution: { clickLeaseMs: 5000, runLeaseMs: 60_000 } }));
     }
     const replica = (): RunningBot => bots[randomInt(bots.length)] as RunningBot;
     const tally = async (request: Promise<Response>): Promise<void> => {
@@ -222,6 +224,11 @@ export async function runSoak(): Promise<boolean> {
     const failed = byState.get('failed') ?? 0;
     const succeeded = byState.get('succeeded') ?? 0;
     const notRunButSucceeded = [...states].filter(([id, s]) => s === 'succeeded' && !runs.has(id)).length;
+    for (const [id, state] of states) {
+      if (state !== 'approved' && state !== 'executing') continue;
+      const left = await api.runtime.approvals.get(org.id, id);
+      console.error(`[soak] stranded ${id}: ${state}, lease until ${left?.leaseUntil ?? '-'}, run by ${left?.runBy ?? '-'} (now ${new Date().toISOString()})`);
+    }
     const requests = counts.commands + counts.alerts + counts.clicks;
     console.log(`soak: ${seconds} s, two replicas, ${counts.cuts} Neo4j cuts (${counts.cutSeconds.toFixed(0)} s cut in all)`);
     console.log(`  requests: ${requests} (${counts.commands} commands, ${counts.alerts} alerts, ${counts.clicks} clicks): ${counts.http2xx} × 2xx, ${counts.http503} × 503, ${counts.httpOther} other, ${counts.httpErrors} transport errors`);

@@ -422,6 +422,7 @@ export class ApprovalService {
     // The follow-up is recorded with the outcome, in one write: a restart right after loses nothing.
     const verification = result.ok ? this.verificationSchedule(started.approval, execution, at) : undefined;
     const patch: TransitionPatch = { result: result.message, execution, ...(verification ? { verification } : {}) };
+    // Not recorded in time: the request stays executing, and a sweeper fails it as interrupted after its lease.
     const finished = await this.persistently(`record the outcome of ${approval.id}`, recordUntil,
       () => this.deps.store.transition(approval.orgId, approval.id, 'executing', result.ok ? 'succeeded' : 'failed', patch));
     await this.persistently(`audit the outcome of ${approval.id}`, recordUntil, () => this.audit(approval.orgId, actor.userId, result.ok ? 'action.succeeded' : 'action.failed', approval.id, {
@@ -441,7 +442,7 @@ export class ApprovalService {
         return await attempt();
       } catch (error) {
         if (Date.now() >= until) {
-          this.deps.logger.error({ err: error, attempts: n + 1 }, `could not ${what}; a sweeper settles it after its lease`);
+          this.deps.logger.error({ err: error, attempts: n + 1 }, `could not ${what} within the run lease; giving up`);
           return undefined;
         }
         this.deps.logger.warn({ err: error, attempt: n + 1 }, `could not ${what} yet; retrying`);
