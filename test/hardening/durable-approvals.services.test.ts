@@ -65,18 +65,24 @@ describe('durable approvals on the real Neo4j', () => {
     expect(response.status).toBe(200);
   }
 
-  /** Exactly one start and one outcome in the audit, and the outcome in the request's thread. */
+  /**
+   * Exactly one start and one outcome in the audit (written by whichever process ran it: any replica
+   * sweeps, and other test files' bots on this shared Neo4j are replicas too), and, when this
+   * process ran it, the outcome in the request's thread.
+   */
   async function expectRanOnce(bot: RunningBot, executor: RecordingExecutor, approval: ApprovalRequest, threadTs: string): Promise<void> {
     await vi.waitFor(async () => expect((await bot.runtime.approvals.get('demo', approval.id))?.state).toBe('succeeded'), { timeout: 90_000, interval: 250 });
-    expect(executor.executed.filter((a) => a.id === approval.id)).toHaveLength(1);
+    expect(executor.executed.filter((a) => a.id === approval.id).length).toBeLessThanOrEqual(1);
     const types = (await bot.runtime.stores.audit.list('demo', { subjectId: approval.id })).map((e) => e.type);
     expect(types.filter((t) => t === 'action.started')).toHaveLength(1);
     expect(types.filter((t) => t === 'action.succeeded')).toHaveLength(1);
     expect(types.filter((t) => t === 'action.failed')).toHaveLength(0);
-    await vi.waitFor(() => {
-      const posted = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === threadTs).map((c) => String(c.args.text));
-      expect(posted.some((t) => /aws\.ecs\.scale.*checkout-api.*succeeded|approved `aws\.ecs\.scale` on checkout-api: Dry run/.test(t)), JSON.stringify(posted)).toBe(true);
-    }, { timeout: 20_000, interval: 100 });
+    if (executor.executed.some((a) => a.id === approval.id)) {
+      await vi.waitFor(() => {
+        const posted = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === threadTs).map((c) => String(c.args.text));
+        expect(posted.some((t) => /aws\.ecs\.scale.*checkout-api.*succeeded|approved `aws\.ecs\.scale` on checkout-api: Dry run/.test(t)), JSON.stringify(posted)).toBe(true);
+      }, { timeout: 20_000, interval: 100 });
+    }
   }
 
   it('Neo4j cut for 40 s right after the approve write: the clicker is told, and the action runs exactly once when Neo4j is back', async () => {
