@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { clearResults } from './results.ts';
 
-const benches = ['index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 'render.ts', 'load.ts', 'crawl.ts'];
+const benches = ['index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 'render.ts', 'load.ts', 'crawl.ts', 'soak.ts'];
 const runTs = fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url));
 const only = process.argv.slice(2);
 

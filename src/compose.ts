@@ -32,6 +32,9 @@ const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', impor
 /** How often stored work (due verifications, queued alerts) is looked for. */
 const sweepIntervalMs = 60_000;
 
+/** How often approvals whose holder's lease lapsed are looked for: well inside the one-minute click lease. */
+const approvalSweepIntervalMs = 15_000;
+
 const slackNotConfigured: HttpPlugin = {
   name: 'slack (not configured)',
   mount(app) {
@@ -99,6 +102,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     // Once every chat channel is registered: work left by a previous process (verifications due,
     // alerts accepted but not yet in their threads) is picked up, then looked for every minute.
     const sweepers = [
+      // Approved actions a crash or an outage left between the approve write and their outcome; expiries.
+      startSweeper('approvals', () => runtime.approvals.sweepApprovals(), logger, overrides.approvalSweepIntervalMs ?? approvalSweepIntervalMs),
       startSweeper('verifications', () => runtime.approvals.sweepVerifications(), logger, sweepIntervalMs),
       startSweeper('alert-inbox', () => alerting.service.sweepInbox(), logger, sweepIntervalMs),
     ];

@@ -26,7 +26,7 @@ const Settings = z.object({
   ALLOW_DEMO_TENANTS: optionalFlag,
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
   SHUTDOWN_DEADLINE_SECONDS: z.coerce.number().min(0).max(3600).default(25),
-  APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
+  APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(1440),
   API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(120),
   API_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(600),
   ACTION_EXECUTOR: z.enum(['dry-run', 'live'], { message: 'must be dry-run (change nothing) or live (run approved actions in the cloud)' }).default('dry-run'),

@@ -4,6 +4,7 @@ import type { BaseChatModel } from '@langchain/core/language_models/chat_models'
 import { defaultAgentBounds, type AgentBounds } from './agent/llm/bounds.ts';
 import { AgentInvestigator } from './agent/llm/investigator.ts';
 import { ollamaChatModel } from './agent/llm/model.ts';
+import type { ExecutionTiming } from './approvals/service.ts';
 import type { ActionExecutor } from './approvals/executor.ts';
 import type { ExecutorCredentials } from './approvals/executors/index.ts';
 import type { ApprovalService } from './approvals/service.ts';
@@ -52,6 +53,10 @@ export interface RuntimeOverrides {
   /** An investigator instead of the planner or agent (tests hold investigations open with one). */
   investigator?: Investigator;
   now?: () => Date;
+  /** How long each holder of an approved action keeps it before a sweeper takes over (tests shorten it). */
+  execution?: Partial<ExecutionTiming>;
+  /** How often the approvals sweeper runs (tests shorten it). */
+  approvalSweepIntervalMs?: number;
 }
 
 export async function createRuntime(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<Runtime> {

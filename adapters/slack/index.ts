@@ -10,6 +10,7 @@ import type { ChatChannel } from '../../src/chat/port.ts';
 import { parseCommand, helpText } from '../../src/commands.ts';
 import type { Companion, Inbound } from '../../src/companion.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
+import { describeError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logging.ts';
 import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
@@ -306,13 +307,23 @@ class SlackHandlers {
     }
     const channel = payload.channel.id;
     const ephemeral = (text: string): Promise<unknown> => client.chat.postEphemeral({ channel, user: payload.user.id, text, ...(payload.message?.thread_ts ? { thread_ts: payload.message.thread_ts } : {}) });
-    const resolution = await this.options.companion.resolveContext(inboundFromAction(payload));
-    if (!resolution.ok) {
-      await ephemeral(escapeMrkdwn(resolution.message));
-      return;
+    // The decision never fails silently: whatever broke, the clicker is told what to do.
+    let outcome: DecisionOutcome;
+    try {
+      const resolution = await this.options.companion.resolveContext(inboundFromAction(payload));
+      if (!resolution.ok) {
+        await ephemeral(escapeMrkdwn(resolution.message));
+        return;
+      }
+      outcome = await this.options.companion.decide(resolution.context, approvalId.data, action.action_id === approveActionId ? 'approve' : 'deny');
+    } catch (error) {
+      this.log.error({ err: error, approvalId: approvalId.data }, 'approval click failed');
+      outcome = { kind: 'unavailable', message: `I could not apply your decision (${describeError(error)}). Try again in a minute; if it was recorded after all, the result will be posted in this thread.` };
     }
-    const outcome = await this.options.companion.decide(resolution.context, approvalId.data, action.action_id === approveActionId ? 'approve' : 'deny');
-    await this.showOutcome(outcome, payload, client, ephemeral);
+    await this.showOutcome(outcome, payload, client, ephemeral).catch(async (error: unknown) => {
+      this.log.error({ err: error, approvalId: approvalId.data, outcome: outcome.kind }, 'could not show the decision; telling the clicker');
+      await ephemeral(escapeMrkdwn(outcomeText(outcome))).catch((again: unknown) => this.log.error({ err: again }, 'could not tell the clicker either'));
+    });
   }
 
   /** Undo: proposes the rollback as a new request in the same thread; a refusal is for the clicker only. */
@@ -351,6 +362,7 @@ class SlackHandlers {
     switch (outcome.kind) {
       case 'forbidden':
       case 'not_found':
+      case 'unavailable':
         await ephemeral(escapeMrkdwn(outcome.message));
         return;
       case 'already_decided':
@@ -358,12 +370,23 @@ class SlackHandlers {
         return;
       case 'expired':
       case 'denied':
+      case 'accepted':
       case 'executed': {
         const approval = outcome.approval;
         const messageTs = payload.container?.message_ts ?? payload.message?.ts;
         if (messageTs && payload.message?.blocks) {
           const blocks = replaceApprovalBlocks(payload.message.blocks as KnownBlock[], approval);
-          await client.chat.update({ channel: payload.channel.id, ts: messageTs, text: decisionLine(approval), blocks });
+          // A card that cannot be updated (deleted, or Slack failing) must not keep the outcome from the thread.
+          await client.chat.update({ channel: payload.channel.id, ts: messageTs, text: decisionLine(approval), blocks })
+            .catch((error: unknown) => this.log.warn({ err: error, approvalId: approval.id }, 'could not update the approval card; posting the outcome in the thread'));
+        }
+        if (outcome.kind === 'accepted') {
+          const threadTs = approval.conversation.threadId ?? payload.message?.thread_ts ?? messageTs;
+          await client.chat.postMessage({
+            channel: payload.channel.id,
+            ...(threadTs ? { thread_ts: threadTs } : {}),
+            text: `:hourglass: <@${payload.user.id}> approved \`${approval.action.kind}\` on ${escapeMrkdwn(approval.action.targetName)}. ${escapeMrkdwn(outcome.message)}`,
+          });
         }
         if (outcome.kind === 'executed') {
           const threadTs = approval.conversation.threadId ?? payload.message?.thread_ts ?? messageTs;
@@ -373,7 +396,7 @@ class SlackHandlers {
             text: `${approval.state === 'succeeded' ? ':white_check_mark:' : ':x:'} <@${payload.user.id}> approved \`${approval.action.kind}\` on ${escapeMrkdwn(approval.action.targetName)}: ${escapeMrkdwn(approval.result ?? approval.state)}`,
           });
         }
-        if (outcome.kind === 'expired') await ephemeral('This approval request expired before anyone decided; ask again to get a fresh one.');
+        if (outcome.kind === 'expired') await ephemeral(`This approval request expired at ${escapeMrkdwn(approval.expiresAt)} before anyone decided, so nothing was run; ask again to get a fresh one.`);
         return;
       }
     }
@@ -413,6 +436,17 @@ class SlackHandlers {
     }
     // Charts and diagrams follow the answer as files in the same thread.
     await uploadReplyImages(client, channel, threadTs, reply, this.log);
+  }
+}
+
+/** The decision in one line, for when the card could not be updated. */
+function outcomeText(outcome: DecisionOutcome): string {
+  switch (outcome.kind) {
+    case 'forbidden': case 'not_found': case 'unavailable': case 'accepted': return outcome.message;
+    case 'already_decided': return `This request was already handled (${outcome.approval.state}).`;
+    case 'expired': return `This approval request expired at ${outcome.approval.expiresAt}; nothing was run.`;
+    case 'denied': return 'Denied: nothing will run.';
+    case 'executed': return `${outcome.approval.action.kind} on ${outcome.approval.action.targetName}: ${outcome.approval.state}. ${outcome.approval.result ?? ''}`;
   }
 }
 

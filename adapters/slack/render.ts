@@ -123,6 +123,8 @@ export function renderApproval(approval: ApprovalRequest): KnownBlock[] {
     `Parameters: \`${escapeMrkdwn(JSON.stringify(approval.action.params))}\``,
     `Reason: ${escapeMrkdwn(approval.reason)}`,
     ...(approval.rollbackOf ? [`Undoes request \`${approval.rollbackOf}\``] : []),
+    // Slack shows the date in the reader's time zone; the fallback is UTC.
+    ...(approval.state === 'pending' ? [`Expires <!date^${Math.floor(Date.parse(approval.expiresAt) / 1000)}^{date_short_pretty} at {time}|${approval.expiresAt}>: an expired request can no longer be approved`] : []),
     ...(approval.dryRun ? [`Dry run (${escapeMrkdwn(approval.dryRun.executor)}): ${approval.dryRun.ok ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(approval.dryRun.message)}`] : []),
     ...(approval.execution ? [`Result (${escapeMrkdwn(approval.execution.executor)}): ${approval.execution.ok ? ':white_check_mark:' : ':x:'} ${escapeMrkdwn(approval.execution.message)}${approval.execution.providerCode ? ` (\`${escapeMrkdwn(approval.execution.providerCode)}\`)` : ''}`] : []),
     ...(approval.verification ? [`Verification: ${approval.verification.status} · ${escapeMrkdwn(approval.verification.message)}`] : []),

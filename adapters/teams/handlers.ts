@@ -1,6 +1,7 @@
 import type { Activity, TurnContext } from 'botbuilder';
 import { interruptedText, type BackgroundWork } from '../../src/background.ts';
 import type { DecisionOutcome } from '../../src/approvals/service.ts';
+import { describeError } from '../../src/errors.ts';
 import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import type { RequestContext } from '../../src/request.ts';
 import { parseCommand } from '../../src/commands.ts';
@@ -153,7 +154,10 @@ export class TeamsHandlers {
       return;
     }
     const activity = parsed.data;
-    const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
+    const resolution = await this.deps.companion.resolveContext(inboundFrom(activity)).catch((error: unknown) => {
+      this.deps.logger.error({ err: error }, 'card action: the workspace could not be resolved');
+      return { ok: false as const, message: `I could not read this workspace's settings (${describeError(error)}); nothing was decided. Try again in a minute.` };
+    });
     if (!resolution.ok) {
       await respond(200, messageBody(resolution.message));
       return;
@@ -163,7 +167,12 @@ export class TeamsHandlers {
       await respond(200, await this.undo(activity, resolution.context, approvalId));
       return;
     }
-    const decision = this.deps.companion.decide(resolution.context, approvalId, activity.value.action.verb === approveVerb ? 'approve' : 'deny');
+    // Never a silent failure: a decision that throws is answered as unavailable, with what to do.
+    const decision = this.deps.companion.decide(resolution.context, approvalId, activity.value.action.verb === approveVerb ? 'approve' : 'deny')
+      .catch((error: unknown): DecisionOutcome => {
+        this.deps.logger.error({ err: error, approvalId }, 'approval click failed');
+        return { kind: 'unavailable', message: `I could not apply your decision (${describeError(error)}). Try again in a minute; if it was recorded after all, the result will be posted in this thread.` };
+      });
     const outcome = await withinBudget(decision, this.deps.invokeBudgetMs);
     if (!outcome) {
       // Still running after the budget: answer now, and follow up in the thread when it finishes.
@@ -207,6 +216,8 @@ export class TeamsHandlers {
     switch (outcome.kind) {
       case 'forbidden':
       case 'not_found':
+      case 'unavailable':
+      case 'accepted':
         return messageBody(outcome.message);
       case 'already_decided':
       case 'expired':
@@ -218,12 +229,13 @@ export class TeamsHandlers {
 
   /** The invoke answer changed the card for the clicker only: update it for everyone, and report the result in the thread. */
   private async followUp(activity: ApprovalInvokeActivity, outcome: DecisionOutcome): Promise<void> {
-    if (outcome.kind !== 'executed' && outcome.kind !== 'denied' && outcome.kind !== 'expired') return;
+    if (outcome.kind !== 'executed' && outcome.kind !== 'denied' && outcome.kind !== 'expired' && outcome.kind !== 'accepted') return;
     const channel = await this.channelReference(activity);
     const approval = outcome.approval;
     await this.deps.connector.open(inConversation(channel, activity.conversation.id), async (outbox) => {
       if (activity.replyToId) await outbox.update(activity.replyToId, approvalMessage(approval));
       if (outcome.kind === 'executed') await outbox.send(textMessage(resultLine(approval)));
+      if (outcome.kind === 'accepted') await outbox.send(textMessage(`⏳ **${plain(activity.from.name ?? 'Someone')}** approved "${approval.action.kind}" on ${plain(approval.action.targetName)}. ${plain(outcome.message)}`));
     });
   }
 

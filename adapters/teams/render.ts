@@ -166,6 +166,7 @@ export function renderApproval(approval: ApprovalRequest): AdaptiveCard {
         { title: 'Account', value: plain(approval.action.accountId) },
         { title: 'Parameters', value: truncate(plain(JSON.stringify(approval.action.params)), 1000) },
         { title: 'Reason', value: truncate(plain(approval.reason), 1000) },
+        ...(approval.state === 'pending' ? [{ title: 'Expires', value: `${approval.expiresAt.slice(0, 16).replace('T', ' ')} UTC` }] : []),
         ...outcomeFacts(approval),
       ],
     },

@@ -1,6 +1,7 @@
 import type { Alert } from '../alerts/alert.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
 import { findActionKind } from '../approvals/catalog.ts';
+import { alreadyPendingNote } from '../approvals/notices.ts';
 import { helpText } from '../commands.ts';
 import { renderMetricChart, type ChartImage } from '../metrics/chart.ts';
 import type { MetricSummary } from '../metrics/source.ts';
@@ -252,7 +253,8 @@ export class DeterministicPlanner implements Investigator {
         kind: suggestion.kind, resource: suggestion.target.id, params: suggestion.params, reason: suggestion.reason,
       }));
       if (result?.ok) created.push(result.approval);
-      else if (result) notes.push(result.message);
+      if (result?.ok && result.existing) notes.push(alreadyPendingNote(result.approval));
+      else if (result && !result.ok) notes.push(result.message);
     }
     return { created, notes };
   }

@@ -188,6 +188,10 @@ export function createHandlers(deps: HandlerDeps): Handlers {
         case 'executed':
         case 'denied':
           return { status: 200, body: { outcome: outcome.kind, approval: outcome.approval } };
+        case 'accepted':
+          return { status: 202, body: { outcome: outcome.kind, message: outcome.message, approval: outcome.approval } };
+        case 'unavailable':
+          return fail(503, 'unavailable', outcome.message);
         case 'already_decided':
           return { status: 409, body: { error: 'already_decided', message: `This request is already ${outcome.approval.state}${decidedBy(outcome.approval)}; nothing was run now.`, approval: outcome.approval } };
         case 'expired':

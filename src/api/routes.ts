@@ -126,6 +126,8 @@ export const routes = {
     body: DecisionRequest,
     responses: {
       200: { description: 'Decided: denied, or approved and run.', schema: DecisionResponse },
+      202: { description: 'Approved and stored; the action runs within minutes (or is failed with the reason), by this or another replica.', schema: DecisionResponse },
+      503: { description: 'The approval store is unavailable: nothing was decided by this call; try again.', schema: ErrorBody },
       404: notFound('approval request'),
       409: { description: 'Already decided, or expired: nothing ran now.', schema: DecisionConflict },
     },

@@ -216,7 +216,8 @@ export const ApprovalListResponse = z.object({ approvals: z.array(ApprovalOut) }
 export const ApprovalResponse = z.object({ approval: ApprovalOut }).register(apiSchemas, { id: 'ApprovalDetail' });
 
 export const DecisionResponse = z.object({
-  outcome: z.enum(['executed', 'denied']).meta({ description: '`executed`: approved and run (see `approval.state` and `approval.result`); `denied`: nothing runs.' }),
+  outcome: z.enum(['executed', 'denied', 'accepted']).meta({ description: '`executed`: approved and run (see `approval.state` and `approval.result`); `denied`: nothing runs; `accepted` (202): approved and stored, but the action runs later (a store outage, or another replica runs it) or is failed with the reason: poll `GET /v1/approvals/{id}`.' }),
+  message: z.string().optional().meta({ description: 'With `accepted`: what happens next.' }),
   approval: ApprovalOut,
 }).register(apiSchemas, { id: 'DecisionResult' });
 

@@ -1,6 +1,18 @@
 import type { ChannelAddress, ChatChannels } from '../chat/port.ts';
 import type { Logger } from '../logging.ts';
 import type { ApprovalNotice, NoticeListener } from './service.ts';
+import type { ApprovalRequest } from './types.ts';
+
+/**
+ * Said when a proposal reuses the same action already pending in the organization: which request,
+ * since when, until when, and where it was asked, so nobody approves a duplicate or wonders why.
+ */
+export function alreadyPendingNote(approval: ApprovalRequest): string {
+  const { platform, channelId, threadId } = approval.conversation;
+  const who = approval.requestedByName ?? approval.requestedBy;
+  const where = `${platform} channel ${channelId}${threadId ? `, thread ${threadId}` : ''}`;
+  return `${approval.action.kind} on ${approval.action.targetName} with these parameters is already pending (request ${approval.id}, asked by ${who} at ${approval.createdAt} in ${where}; it expires at ${approval.expiresAt}). It was not proposed again: the card below is that request.`;
+}
 
 /**
  * Posts approval follow-ups (the verification some minutes after an action ran) in the request's

@@ -10,22 +10,33 @@ import { actionAllowed } from '../tenancy/policy.ts';
 import { formatZodIssues } from '../validation.ts';
 import { findActionKind, type ActionKind } from './catalog.ts';
 import type { ActionExecutor, ActionTarget, ExecutionResult } from './executor.ts';
-import type { ApprovalPolicy, ApprovalPolicySource } from './policy.ts';
-import type { ApprovalRequest, ApprovalStore, ExecutionReport, MetricCheck } from './types.ts';
+import { apiKeyActorPrefix, type ApprovalPolicy, type ApprovalPolicySource } from './policy.ts';
+import { pendingKey, type ApprovalRequest, type ApprovalStore, type ExecutionReport, type MetricCheck, type OverdueApproval, type TransitionPatch, type TransitionResult, type VerificationReport } from './types.ts';
 import { timerScheduler, verificationReply, verificationReport, watchFrom, type MetricWatch, type Scheduler } from './verification.ts';
 
 export type ProposeResult =
-  /** `existing`: the same request was already open (a second Undo click, on any replica): nothing new to show. */
+  /**
+   * `existing`: the same request was already open (a second Undo click, on any replica, or the same
+   * action on the same target with the same parameters pending in the organization): it is reused.
+   */
   | { ok: true; approval: ApprovalRequest; existing?: true }
   | { ok: false; reason: 'unknown_kind' | 'wrong_target' | 'invalid_params' | 'not_allowed_here' | 'out_of_scope' | 'policy_unavailable' | 'not_found' | 'not_reversible'; message: string };
 
 export type DecisionOutcome =
   | { kind: 'executed'; approval: ApprovalRequest }
+  /**
+   * Approved, and the approval is stored, but the action has not finished here: it could not start
+   * (a store outage) or another replica runs it. A sweeper runs it or fails it with the reason, and
+   * the outcome is posted in the request's thread. `message` says so to the clicker.
+   */
+  | { kind: 'accepted'; approval: ApprovalRequest; message: string }
   | { kind: 'denied'; approval: ApprovalRequest }
   | { kind: 'already_decided'; approval: ApprovalRequest }
   | { kind: 'expired'; approval: ApprovalRequest }
   | { kind: 'forbidden'; message: string }
-  | { kind: 'not_found'; message: string };
+  | { kind: 'not_found'; message: string }
+  /** The store failed before the decision could be recorded (or before it was known to be): the clicker should retry. */
+  | { kind: 'unavailable'; message: string };
 
 /** Who clicked, where. Role and channel policy are read fresh from the tenants store, never taken from the caller. */
 export interface DecisionInput {
@@ -37,9 +48,12 @@ export interface DecisionInput {
   channel: ConversationRef;
 }
 
-/** Something to post in a request's thread later, without an incoming message to answer. */
+/**
+ * Something to post in a request's thread later, without an incoming message to answer: a
+ * verification, or the outcome of an execution a sweeper finished (or failed) for a click.
+ */
 export interface ApprovalNotice {
-  kind: 'verification';
+  kind: 'verification' | 'execution';
   approval: ApprovalRequest;
   reply: Reply;
 }
@@ -53,6 +67,20 @@ export interface VerificationSettings {
   scheduler?: Scheduler;
 }
 
+/** How long each holder may keep a request before a sweeper takes it over. */
+export interface ExecutionTiming {
+  /** After the approve write, the clicking replica has this long to start the action. */
+  clickLeaseMs: number;
+  /** A started action may run this long; after it, a sweeper marks it failed (interrupted). */
+  runLeaseMs: number;
+  /** An approved action not started within this time is failed with the reason, never run late. */
+  startWithinMs: number;
+  /** Pause between attempts to record an outcome the store would not take (an outage). */
+  retryBaseMs: number;
+}
+
+export const defaultExecutionTiming: ExecutionTiming = { clickLeaseMs: 60_000, runLeaseMs: 10 * 60_000, startWithinMs: 15 * 60_000, retryBaseMs: 1000 };
+
 interface Deps {
   store: ApprovalStore;
   audit: AuditLog;
@@ -61,6 +89,7 @@ interface Deps {
   ttlMinutes: number;
   logger: Logger;
   verification?: VerificationSettings;
+  execution?: Partial<ExecutionTiming>;
   now?: () => Date;
 }
 
@@ -74,6 +103,9 @@ const verificationLeaseMs = 5 * 60_000;
 /** An undo in one of these states is still the undo: asking again returns it rather than a new one. */
 const openStates = new Set<ApprovalRequest['state']>(['pending', 'approved', 'executing', 'succeeded']);
 
+/** The actor of work the bot does on its own (sweeps). */
+const botActor = 'cloud-companion';
+
 /**
  * The approval lifecycle. The agent can only propose; a decision is checked against the clicker's
  * role (read fresh), the channel policy and the four-eyes rule, and each state change is one atomic
@@ -83,9 +115,11 @@ const openStates = new Set<ApprovalRequest['state']>(['pending', 'approved', 'ex
 export class ApprovalService {
   private readonly now: () => Date;
   private readonly listeners = new Set<NoticeListener>();
+  private readonly timing: ExecutionTiming;
 
   constructor(private readonly deps: Deps) {
     this.now = deps.now ?? (() => new Date());
+    this.timing = { ...defaultExecutionTiming, ...deps.execution };
   }
 
   get executorName(): string {
@@ -132,7 +166,20 @@ export class ApprovalService {
     return { ok: false, reason: 'not_reversible', message: `The undo of ${original.id} was already requested ${maxRollbackAttempts} times.` };
   }
 
+  /**
+   * Never throws: a store failure comes back as `unavailable` with a message telling the clicker to
+   * try again (a decision that did get stored is then reported as already decided, and runs).
+   */
   async decide(input: DecisionInput): Promise<DecisionOutcome> {
+    try {
+      return await this.decideOrThrow(input);
+    } catch (error) {
+      this.deps.logger.error({ orgId: input.orgId, approvalId: input.approvalId, err: error }, 'decision failed: the approval store is unavailable');
+      return { kind: 'unavailable', message: `I could not apply your decision: my data store is unavailable (${describeError(error)}). Nothing new ran because of this click. Try again in a minute; if your approval was recorded after all, the result will be posted in this thread.` };
+    }
+  }
+
+  private async decideOrThrow(input: DecisionInput): Promise<DecisionOutcome> {
     const { orgId, approvalId, actor } = input;
     const approval = await this.deps.store.get(orgId, approvalId);
     if (!approval) return { kind: 'not_found', message: 'That approval request does not exist in this workspace.' };
@@ -149,13 +196,38 @@ export class ApprovalService {
     const refusal = this.checkDecision(approval, input, policy.policy);
     if (refusal) return this.refuse(approval, input, refusal.reason, refusal.message, { role: policy.policy.role });
 
-    const decision = { decision: input.decision, by: actor.userId, ...(actor.displayName ? { byName: actor.displayName } : {}), at: this.now().toISOString() };
+    const at = this.now();
+    const decision = { decision: input.decision, by: actor.userId, ...(actor.displayName ? { byName: actor.displayName } : {}), platform: actor.platform, at: at.toISOString() };
     const next = input.decision === 'approve' ? 'approved' : 'denied';
-    const decided = await this.deps.store.transition(orgId, approvalId, 'pending', next, { decision });
+    // Approving is also the execution intent, in the same write: the lease says how long this
+    // replica has to start it, `runBy` when it must have started at all. If this process dies or the
+    // store goes away after this line, a sweeper on any replica finishes it (sweepApprovals).
+    const intent = next === 'approved' ? { leaseUntil: this.later(at, this.timing.clickLeaseMs), runBy: this.later(at, this.timing.startWithinMs) } : {};
+    const decided = await this.deps.store.transition(orgId, approvalId, 'pending', next, { decision, ...intent });
     if (!decided.ok) return this.afterLostRace(orgId, approvalId, input, decided.reason === 'wrong_state' ? decided.approval : undefined);
-    await this.audit(orgId, actor.userId, `approval.${next}`, approvalId, { kind: approval.action.kind, role: policy.policy.role, platform: actor.platform });
+    const audited = await this.audit(orgId, actor.userId, `approval.${next}`, approvalId, { kind: approval.action.kind, role: policy.policy.role, platform: actor.platform })
+      .then(() => true, (error: unknown) => {
+        this.deps.logger.error({ orgId, approvalId, err: error }, 'audit of a decision failed; a sweeper runs the action once the store is back');
+        return false;
+      });
     if (next === 'denied') return { kind: 'denied', approval: decided.approval };
-    return { kind: 'executed', approval: await this.execute(decided.approval, actor) };
+    if (!audited) return this.accepted(decided.approval, 'the audit log could not be written');
+    try {
+      const { approval: done, ran } = await this.execute(decided.approval, actor);
+      if (ran) return { kind: 'executed', approval: done };
+      return { kind: 'accepted', approval: done, message: 'Your approval is recorded; another replica of the bot took the action over, and its result is posted in this thread.' };
+    } catch (error) {
+      this.deps.logger.error({ orgId, approvalId, err: error }, 'approved action could not start; a sweeper takes it over');
+      return this.accepted(decided.approval, describeError(error));
+    }
+  }
+
+  private accepted(approval: ApprovalRequest, why: string): DecisionOutcome {
+    const minutes = Math.round(this.timing.startWithinMs / 60_000);
+    return {
+      kind: 'accepted', approval,
+      message: `Your approval is recorded, but the action could not start yet (${why}). It will run within ${minutes} minutes or be marked failed with the reason; either way the result is posted in this thread.`,
+    };
   }
 
   /** Requests still waiting for a decision in this channel (the one `/cloud approvals` is typed in); overdue ones are expired on the way. */
@@ -215,6 +287,9 @@ export class ApprovalService {
     if (!account) return { ok: false, reason: 'out_of_scope', message: `Account ${target.accountId} is not configured for this organization.` };
 
     const action = { kind: kind.kind, params: params.data as Record<string, unknown>, targetResourceId: target.id, targetName: target.name, accountId: target.accountId };
+    // The same action already waiting for a decision in this organization is reused, not repeated.
+    const same = await this.openDuplicate(context, pendingKey(action));
+    if (same) return { ok: true, approval: same, existing: true };
     const actionTarget: ActionTarget = { orgId: context.orgId, resourceId: target.id, name: target.name, account };
     const [dryRun, watch] = await Promise.all([
       this.deps.executor.dryRun(action, actionTarget).catch((error: unknown) => ({ ok: false, message: `The dry run failed: ${describeError(error)}` })),
@@ -242,8 +317,11 @@ export class ApprovalService {
     try {
       await this.deps.store.create(approval);
     } catch (error) {
-      if (!extra.id || !isCompanionError(error) || error.code !== 'conflict') throw error;
-      // Another click or replica created the same derived id a moment ago: theirs stands.
+      if (!isCompanionError(error) || error.code !== 'conflict') throw error;
+      // Another click or replica created the same action (or the same derived id) a moment ago: theirs stands.
+      const same = await this.deps.store.findPending(context.orgId, pendingKey(action));
+      if (same) return { ok: true, approval: same, existing: true };
+      if (!extra.id) throw error;
       const existing = await this.deps.store.get(context.orgId, extra.id);
       return existing && openStates.has(existing.state) ? { ok: true, approval: existing, existing: true } : 'taken';
     }
@@ -299,28 +377,78 @@ export class ApprovalService {
     return expired.approval;
   }
 
-  private async execute(approval: ApprovalRequest, actor: DecisionInput['actor']): Promise<ApprovalRequest> {
-    const started = await this.deps.store.transition(approval.orgId, approval.id, 'approved', 'executing');
-    if (!started.ok) return started.reason === 'wrong_state' ? started.approval : approval;
+  /** The pending request for the same action, unless it is past its expiry (then it is expired on the way, and a new one may be made). */
+  private async openDuplicate(context: RequestContext, key: string): Promise<ApprovalRequest | undefined> {
+    const same = await this.deps.store.findPending(context.orgId, key);
+    if (!same) return undefined;
+    if (Date.parse(same.expiresAt) > this.now().getTime()) {
+      await this.audit(context.orgId, context.actor.userId, 'approval.reused', same.id, { kind: same.action.kind, platform: context.actor.platform, channel: context.conversation.channelId, requestId: context.requestId });
+      return same;
+    }
+    await this.expire(same, context.actor.userId);
+    return undefined;
+  }
+
+  /**
+   * approved → executing → succeeded | failed, each one conditional write, so of every caller (the
+   * click, a sweeper on any replica) exactly one runs the action. Throws only when the start cannot be
+   * written or audited: the request is then still approved (or handed back), and a sweeper retries.
+   */
+  private async execute(approval: ApprovalRequest, actor: DecisionInput['actor']): Promise<{ approval: ApprovalRequest; ran: boolean }> {
+    const startedAt = this.now();
+    const started = await this.deps.store.transition(approval.orgId, approval.id, 'approved', 'executing', { leaseUntil: this.later(startedAt, this.timing.runLeaseMs) });
+    if (!started.ok) return { approval: started.reason === 'wrong_state' ? started.approval : approval, ran: false };
     const executor = this.deps.executor.name;
-    await this.audit(approval.orgId, actor.userId, 'action.started', approval.id, { kind: approval.action.kind, executor, target: approval.action.targetResourceId, params: JSON.stringify(approval.action.params) });
+    const approvedBy = approval.decisions.at(-1)?.by ?? null;
+    try {
+      await this.audit(approval.orgId, actor.userId, 'action.started', approval.id, { kind: approval.action.kind, executor, target: approval.action.targetResourceId, params: JSON.stringify(approval.action.params), approvedBy });
+    } catch (error) {
+      // Nothing runs unaudited: hand it back to the sweepers, due at once.
+      await this.deps.store.transition(approval.orgId, approval.id, 'executing', 'approved', { leaseUntil: this.now().toISOString() }).catch(() => undefined);
+      throw error;
+    }
+    // Real time, not the injected clock: how long this process keeps trying to record what happened.
+    const recordUntil = Date.now() + Math.max(0, this.timing.runLeaseMs - 30_000);
     const result = await this.runChecked(started.approval, actor);
-    const at = this.now().toISOString();
+    const at = this.now();
     const kind = findActionKind(approval.action.kind);
     const execution: ExecutionReport = {
-      ok: result.ok, message: result.message, at, executor,
+      ok: result.ok, message: result.message, at: at.toISOString(), executor,
       ...(result.changed === false ? { changed: false } : {}),
       ...(result.providerCode ? { providerCode: result.providerCode } : {}),
       ...(result.priorState ? { priorState: result.priorState } : {}),
       ...(result.ok && result.rollback && kind?.reversible ? { rollback: result.rollback } : {}),
     };
-    const finished = await this.deps.store.transition(approval.orgId, approval.id, 'executing', result.ok ? 'succeeded' : 'failed', { result: result.message, execution });
-    await this.audit(approval.orgId, actor.userId, result.ok ? 'action.succeeded' : 'action.failed', approval.id, {
+    // The follow-up is recorded with the outcome, in one write: a restart right after loses nothing.
+    const verification = result.ok ? this.verificationSchedule(started.approval, execution, at) : undefined;
+    const patch: TransitionPatch = { result: result.message, execution, ...(verification ? { verification } : {}) };
+    // Not recorded in time: the request stays executing, and a sweeper fails it as interrupted after its lease.
+    const finished = await this.persistently(`record the outcome of ${approval.id}`, recordUntil,
+      () => this.deps.store.transition(approval.orgId, approval.id, 'executing', result.ok ? 'succeeded' : 'failed', patch));
+    await this.persistently(`audit the outcome of ${approval.id}`, recordUntil, () => this.audit(approval.orgId, actor.userId, result.ok ? 'action.succeeded' : 'action.failed', approval.id, {
       kind: approval.action.kind, executor, message: result.message.slice(0, 1000), providerCode: result.providerCode ?? null,
       priorState: result.priorState ? JSON.stringify(result.priorState) : null, undoable: Boolean(execution.rollback),
-    });
-    const done = finished.ok ? finished.approval : { ...started.approval, state: result.ok ? 'succeeded' as const : 'failed' as const, result: result.message, execution };
-    return done.state === 'succeeded' ? this.scheduleVerification(done) : done;
+    })).catch(() => undefined);
+    const recorded = finished?.ok ? finished.approval : undefined;
+    if (recorded?.verification?.status === 'scheduled') this.setVerificationTimer(recorded, recorded.verification.dueAt);
+    // Not recorded (the store stayed away, or a sweeper declared it interrupted first): report what ran all the same.
+    return { approval: recorded ?? { ...started.approval, state: result.ok ? 'succeeded' : 'failed', result: result.message, execution }, ran: true };
+  }
+
+  /** Calls `attempt` until it resolves or `until` (epoch ms) passes, backing off; undefined when it never did. */
+  private async persistently<T>(what: string, until: number, attempt: () => Promise<T>): Promise<T | undefined> {
+    for (let n = 0; ; n += 1) {
+      try {
+        return await attempt();
+      } catch (error) {
+        if (Date.now() >= until) {
+          this.deps.logger.error({ err: error, attempts: n + 1 }, `could not ${what} within the run lease; giving up`);
+          return undefined;
+        }
+        this.deps.logger.warn({ err: error, attempt: n + 1 }, `could not ${what} yet; retrying`);
+        await new Promise((resolve) => setTimeout(resolve, Math.min(this.timing.retryBaseMs * 2 ** n, 15_000, Math.max(0, until - Date.now()))));
+      }
+    }
   }
 
   /** Policy again, at execution time (it may have changed since the click), then exactly the stored action. */
@@ -356,16 +484,21 @@ export class ApprovalService {
     }
   }
 
-  /** Records when the follow-up is due and sets the timer; returns the request as stored. */
-  private async scheduleVerification(approval: ApprovalRequest): Promise<ApprovalRequest> {
+  /**
+   * When the follow-up is due, if there is one: not after a dry run (nothing changed, so there is
+   * nothing to verify) nor when the follow-up is off.
+   */
+  private verificationSchedule(approval: ApprovalRequest, execution: ExecutionReport, at: Date): VerificationReport | undefined {
     const settings = this.deps.verification;
-    if (!settings || settings.afterMinutes <= 0) return approval;
-    const at = this.now();
-    const dueAt = new Date(at.getTime() + settings.afterMinutes * 60_000).toISOString();
-    const scheduled = await this.deps.store.transition(approval.orgId, approval.id, 'succeeded', 'succeeded', {
-      verification: { status: 'scheduled', at: at.toISOString(), dueAt, metrics: approval.watch ?? [], message: `Verification at ${dueAt}.` },
-    });
-    // The timer is the fast path; the due time is stored, so a restart loses nothing (sweepVerifications).
+    if (!settings || settings.afterMinutes <= 0 || execution.changed === false) return undefined;
+    const dueAt = this.later(at, settings.afterMinutes * 60_000);
+    return { status: 'scheduled', at: at.toISOString(), dueAt, metrics: approval.watch ?? [], message: `Verification at ${dueAt}.` };
+  }
+
+  /** The timer is the fast path; the due time is stored, so a restart loses nothing (sweepVerifications). */
+  private setVerificationTimer(approval: ApprovalRequest, dueAt: string): void {
+    const settings = this.deps.verification;
+    if (!settings) return;
     (settings.scheduler ?? timerScheduler).schedule(settings.afterMinutes * 60_000, async () => {
       try {
         await this.runDueVerification(approval.orgId, approval.id, dueAt);
@@ -373,7 +506,73 @@ export class ApprovalService {
         this.deps.logger.error({ orgId: approval.orgId, approvalId: approval.id, err: error }, 'verification failed');
       }
     });
-    return scheduled.ok ? scheduled.approval : approval;
+  }
+
+  /**
+   * Finishes what a crash or an outage interrupted, across organizations; every replica runs it.
+   * Pending requests past their expiry are expired; approved ones whose click lease lapsed are run
+   * (once: the approved → executing write decides who) or, past their start deadline, failed with the
+   * reason; executing ones whose run lease lapsed are failed as interrupted (the action may have run,
+   * so it is never run twice). Every outcome is audited and posted in the request's thread.
+   * Returns how many requests it settled.
+   */
+  async sweepApprovals(batch = 50): Promise<number> {
+    const seen = new Set<string>();
+    let settled = 0;
+    for (;;) {
+      const due = await this.deps.store.overdue(this.now().toISOString(), batch);
+      const fresh = due.filter((d) => !seen.has(`${d.orgId}\u0000${d.id}`));
+      for (const item of fresh) {
+        seen.add(`${item.orgId}\u0000${item.id}`);
+        try {
+          if (await this.settle(item)) settled += 1;
+        } catch (error) {
+          this.deps.logger.warn({ orgId: item.orgId, approvalId: item.id, state: item.state, err: error }, 'could not settle an overdue approval; retrying at the next sweep');
+        }
+      }
+      if (fresh.length === 0 || due.length < batch) break;
+    }
+    if (settled > 0) this.deps.logger.info({ settled }, 'overdue approvals settled');
+    return settled;
+  }
+
+  private async settle(item: OverdueApproval): Promise<boolean> {
+    const approval = await this.deps.store.get(item.orgId, item.id);
+    const now = this.now();
+    if (!approval || approval.state !== item.state) return false;
+    if (approval.state === 'pending') {
+      if (Date.parse(approval.expiresAt) > now.getTime()) return false;
+      return (await this.expire(approval, botActor)) !== undefined;
+    }
+    if (approval.leaseUntil && Date.parse(approval.leaseUntil) > now.getTime()) return false;
+    const last = approval.decisions.at(-1);
+    const approver = { platform: last?.platform ?? (last?.by.startsWith(apiKeyActorPrefix) ? 'api' as const : approval.conversation.platform), userId: last?.by ?? approval.requestedBy, ...(last?.byName ? { displayName: last.byName } : {}) };
+    if (approval.state === 'executing') {
+      const message = `The bot stopped while this action was running (its lease lapsed at ${approval.leaseUntil ?? 'an unknown time'}), so whether it took effect is unknown; it is not run again. Check ${approval.action.targetName} before asking for it again.`;
+      return this.failOverdue(approval, 'executing', message, 'interrupted');
+    }
+    const runBy = approval.runBy ?? (last ? this.later(new Date(last.at), this.timing.startWithinMs) : approval.expiresAt);
+    if (Date.parse(runBy) <= now.getTime()) {
+      const message = `This action was approved but could not be started by ${runBy} (the bot or its store was unavailable), so nothing was run. Ask again if it is still needed.`;
+      return this.failOverdue(approval, 'approved', message, 'not_started_in_time');
+    }
+    const done = await this.execute(approval, approver);
+    if (!done.ran) return false;
+    await this.notify({ kind: 'execution', approval: done.approval, reply: executionReply(done.approval) });
+    return true;
+  }
+
+  private async failOverdue(approval: ApprovalRequest, from: 'approved' | 'executing', message: string, reason: string): Promise<boolean> {
+    const execution: ExecutionReport = { ok: false, message, at: this.now().toISOString(), executor: this.deps.executor.name };
+    const failed: TransitionResult = await this.deps.store.transition(approval.orgId, approval.id, from, 'failed', { result: message, execution });
+    if (!failed.ok) return false;
+    await this.audit(approval.orgId, botActor, 'action.failed', approval.id, { kind: approval.action.kind, executor: execution.executor, message, reason, providerCode: null, priorState: null, undoable: false });
+    await this.notify({ kind: 'execution', approval: failed.approval, reply: executionReply(failed.approval) });
+    return true;
+  }
+
+  private later(from: Date, ms: number): string {
+    return new Date(from.getTime() + ms).toISOString();
   }
 
   /**
@@ -427,6 +626,15 @@ export class ApprovalService {
     if (type.startsWith('approval.') || type.startsWith('action.')) serviceMetrics.approvals.inc({ state: type.slice(type.indexOf('.') + 1) });
     await this.deps.audit.append({ orgId, at: this.now().toISOString(), actor, type, subjectId, detail });
   }
+}
+
+/** The outcome of an action a sweeper ran or failed, for the request's thread: the clicker's answer came from here. */
+export function executionReply(approval: ApprovalRequest): Reply {
+  const last = approval.decisions.at(-1);
+  const who = last?.byName ?? last?.by ?? 'someone';
+  const icon = approval.state === 'succeeded' ? '✅' : '❌';
+  const summary = `${icon} ${approval.action.kind} on ${approval.action.targetName} (approved by ${who}): ${approval.state}`;
+  return { summary, parts: [{ kind: 'text', markdown: `${summary}\n${approval.result ?? approval.execution?.message ?? ''}` }] };
 }
 
 function article(word: Role | string): string {

@@ -8,13 +8,14 @@ import { LiveExecutor, type ExecutorCredentials } from './executors/index.ts';
 import { metricWatch } from './metric-watch.ts';
 import { TenantPolicySource } from './policy.ts';
 import type { RoleResolver } from '../tenancy/groups.ts';
-import { ApprovalService } from './service.ts';
+import { ApprovalService, type ExecutionTiming } from './service.ts';
 import type { Scheduler } from './verification.ts';
 
 export interface ApprovalOverrides {
   executor?: ActionExecutor;
   credentials?: ExecutorCredentials;
   scheduler?: Scheduler;
+  execution?: Partial<ExecutionTiming>;
   now?: () => Date;
 }
 
@@ -56,6 +57,7 @@ export function createApprovalService(config: Config, stores: Stores, metrics: r
       metrics: metricWatch(stores.graph, metrics),
       ...(overrides.scheduler ? { scheduler: overrides.scheduler } : {}),
     },
+    ...(overrides.execution ? { execution: overrides.execution } : {}),
     ...(overrides.now ? { now: overrides.now } : {}),
   });
 }

@@ -1,4 +1,5 @@
-import type { ConversationRef, Role } from '../request.ts';
+import { createHash } from 'node:crypto';
+import type { ConversationRef, Platform, Role } from '../request.ts';
 
 export type Risk = 'low' | 'medium' | 'high';
 
@@ -20,6 +21,8 @@ export interface ApprovalDecision {
   decision: 'approve' | 'deny';
   by: string;
   byName?: string;
+  /** The surface the decision came from; a sweeper that runs the action re-checks this identity's role. */
+  platform?: Platform;
   at: string;
 }
 
@@ -106,6 +109,13 @@ export interface ApprovalRequest {
   result?: string;
   execution?: ExecutionReport;
   verification?: VerificationReport;
+  /**
+   * While `approved` or `executing`: the replica that moved it there holds it until this time; after
+   * it, a sweeper on any replica takes it over (a crash or an outage between two writes).
+   */
+  leaseUntil?: string;
+  /** Set with the approval: an approved request not started by then is failed with the reason, never run late. */
+  runBy?: string;
 }
 
 /** Fields a transition may set together with the state. */
@@ -114,6 +124,9 @@ export interface TransitionPatch {
   result?: string;
   execution?: ExecutionReport;
   verification?: VerificationReport;
+  /** Kept while the new state is `approved` or `executing`, dropped with any other. */
+  leaseUntil?: string;
+  runBy?: string;
 }
 
 export type TransitionResult =
@@ -139,9 +152,19 @@ export interface ListApprovalsOptions {
  * concurrent callers expecting the same state, exactly one succeeds.
  */
 export interface ApprovalStore {
-  /** Throws CompanionError `conflict` when the id exists. */
+  /**
+   * Throws CompanionError `conflict` when the id exists, or when the request is pending and another
+   * pending request of the organization has the same `pendingKey` (one open request per action).
+   */
   create(approval: ApprovalRequest): Promise<void>;
   get(orgId: string, id: string): Promise<ApprovalRequest | undefined>;
+  /** The pending request of the organization with this `pendingKey`, if any. */
+  findPending(orgId: string, key: string): Promise<ApprovalRequest | undefined>;
+  /**
+   * Requests a sweeper must act on by `now`, across organizations, earliest first: pending past
+   * their expiry, and approved or executing whose lease lapsed (or that never had one).
+   */
+  overdue(now: string, limit: number): Promise<OverdueApproval[]>;
   /** Newest first. */
   list(orgId: string, options?: ListApprovalsOptions): Promise<ApprovalRequest[]>;
   /** `from` equal to `to` records a patch (e.g. a verification) only while the state still is `from`. */
@@ -159,6 +182,14 @@ export interface ApprovalStore {
   close(): Promise<void>;
 }
 
+export interface OverdueApproval {
+  orgId: string;
+  id: string;
+  state: Extract<ApprovalState, 'pending' | 'approved' | 'executing'>;
+  /** The expiry (pending) or the lapsed lease (approved, executing); '' when it never had one. */
+  dueAt: string;
+}
+
 export interface VerificationDue {
   orgId: string;
   id: string;
@@ -168,4 +199,27 @@ export interface VerificationDue {
 /** When a request's verification is next due: its scheduled time, or nothing once it ran. */
 export function verificationDueAt(approval: Pick<ApprovalRequest, 'state' | 'verification'>): string | undefined {
   return approval.state === 'succeeded' && approval.verification?.status === 'scheduled' ? approval.verification.dueAt : undefined;
+}
+
+/** When a sweeper must look at a request: its expiry while pending, its lease while approved or executing, never after. */
+export function sweepDueAt(approval: Pick<ApprovalRequest, 'state' | 'expiresAt' | 'leaseUntil'>): string | undefined {
+  if (approval.state === 'pending') return approval.expiresAt;
+  if (approval.state === 'approved' || approval.state === 'executing') return approval.leaseUntil ?? '';
+  return undefined;
+}
+
+/**
+ * What makes two requests the same action: kind, target, account and parameters (keys sorted, so
+ * `{a,b}` and `{b,a}` match). The organization is the store's own scope. A hash, to index it.
+ */
+export function pendingKey(action: ProposedAction): string {
+  return createHash('sha256').update(JSON.stringify([action.kind, action.targetResourceId, action.accountId, canonical(action.params)])).digest('hex');
+}
+
+function canonical(value: unknown): unknown {
+  if (Array.isArray(value)) return value.map(canonical);
+  if (value && typeof value === 'object') {
+    return Object.fromEntries(Object.entries(value as Record<string, unknown>).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)).map(([k, v]) => [k, canonical(v)]));
+  }
+  return value;
 }

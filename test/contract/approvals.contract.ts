@@ -1,6 +1,6 @@
 import { randomUUID } from 'node:crypto';
 import { afterEach, beforeEach, describe, expect, it } from 'vitest';
-import type { ApprovalRequest, ApprovalStore, TransitionResult } from '../../src/approvals/types.ts';
+import { pendingKey, type ApprovalRequest, type ApprovalStore, type TransitionResult } from '../../src/approvals/types.ts';
 import { isCompanionError } from '../../src/errors.ts';
 
 /** The behaviour every ApprovalStore must have; tests use random organizations. */
@@ -194,6 +194,74 @@ export function approvalStoreContract(name: string, make: () => Promise<{ approv
       await expect(approvals.claimVerification(newOrg(), request.id, '2001-01-02T00:00:00.000Z', '2001-01-02T00:05:00.000Z')).resolves.toBe(false);
     });
 
+    it('keeps one pending request per action and organization; closing it frees the action', async () => {
+      const org = newOrg();
+      const first = approval(org, { action: { ...baseAction, params: { desiredCount: 4, nested: { b: 1, a: 2 } } } });
+      await approvals.create(first);
+      const key = pendingKey(first.action);
+      await expect(approvals.findPending(org, key)).resolves.toEqual(first);
+      // The same parameters in another key order are the same action.
+      const same = approval(org, { action: { ...baseAction, params: { nested: { a: 2, b: 1 }, desiredCount: 4 } } });
+      expect(pendingKey(same.action)).toBe(key);
+      const error: unknown = await approvals.create(same).then(() => undefined, (e: unknown) => e);
+      expect(isCompanionError(error) && error.code).toBe('conflict');
+      await expect(approvals.get(org, same.id)).resolves.toBeUndefined();
+      // Other parameters, another organization, or a closed request: no conflict.
+      await approvals.create(approval(org, { action: { ...baseAction, params: { desiredCount: 5 } } }));
+      await approvals.create({ ...same, orgId: newOrg() });
+      await approvals.create(approval(org, { state: 'denied', action: first.action }));
+      await expect(approvals.findPending(newOrg(), key)).resolves.toBeUndefined();
+      await approvals.transition(org, first.id, 'pending', 'expired');
+      await expect(approvals.findPending(org, key)).resolves.toBeUndefined();
+      await approvals.create(same);
+      await expect(approvals.findPending(org, key)).resolves.toMatchObject({ id: same.id });
+      // Twenty replicas creating the same action at once: exactly one is stored pending.
+      const racers = Array.from({ length: 20 }, () => approval(org, { action: { ...baseAction, params: { desiredCount: 9 } } }));
+      const created = await Promise.allSettled(racers.map((r) => approvals.create(r)));
+      expect(created.filter((c) => c.status === 'fulfilled')).toHaveLength(1);
+      expect((await approvals.list(org, { states: ['pending'] })).filter((a) => a.action.params['desiredCount'] === 9)).toHaveLength(1);
+    });
+
+    it('keeps the lease and the start deadline while approved or executing, and drops the lease after', async () => {
+      const request = approval(newOrg());
+      await approvals.create(request);
+      const decision = { decision: 'approve' as const, by: 'U9', platform: 'teams' as const, at: '2025-01-01T00:05:00.000Z' };
+      const approved = await approvals.transition(request.orgId, request.id, 'pending', 'approved', { decision, leaseUntil: '2025-01-01T00:06:00.000Z', runBy: '2025-01-01T00:20:00.000Z' });
+      expect(approved).toEqual({ ok: true, approval: { ...request, state: 'approved', decisions: [decision], leaseUntil: '2025-01-01T00:06:00.000Z', runBy: '2025-01-01T00:20:00.000Z' } });
+      const executing = await approvals.transition(request.orgId, request.id, 'approved', 'executing', { leaseUntil: '2025-01-01T00:15:00.000Z' });
+      expect(executing).toMatchObject({ ok: true, approval: { state: 'executing', leaseUntil: '2025-01-01T00:15:00.000Z', runBy: '2025-01-01T00:20:00.000Z' } });
+      const done = await approvals.transition(request.orgId, request.id, 'executing', 'succeeded', { result: 'ok' });
+      expect(done.ok && done.approval).toEqual({ ...request, state: 'succeeded', decisions: [decision], result: 'ok', runBy: '2025-01-01T00:20:00.000Z' });
+      await expect(approvals.get(request.orgId, request.id)).resolves.toEqual(done.ok ? done.approval : undefined);
+    });
+
+    it('lists what a sweeper must settle: pending past expiry, approved or executing past their lease, across organizations, earliest first', async () => {
+      const [orgA, orgB] = [newOrg(), newOrg()];
+      const ours = new Set([orgA, orgB]);
+      const expiring = approval(orgA, { expiresAt: '2001-01-01T00:10:00.000Z' });
+      const notYet = approval(orgA, { expiresAt: '2001-01-01T05:00:00.000Z', action: { ...baseAction, params: { desiredCount: 2 } } });
+      const closed = approval(orgB, { state: 'denied', expiresAt: '2001-01-01T00:01:00.000Z' });
+      const legacy = approval(orgB, { state: 'approved', expiresAt: '2001-01-01T05:00:00.000Z' });
+      const stranded = approval(orgB, { expiresAt: '2001-01-01T05:00:00.000Z', action: { ...baseAction, params: { desiredCount: 3 } } });
+      const held = approval(orgA, { expiresAt: '2001-01-01T05:00:00.000Z', action: { ...baseAction, params: { desiredCount: 4 } } });
+      for (const r of [expiring, notYet, closed, legacy, stranded, held]) await approvals.create(r);
+      await approvals.transition(orgB, stranded.id, 'pending', 'approved', { leaseUntil: '2001-01-01T00:05:00.000Z', runBy: '2001-01-01T00:20:00.000Z' });
+      await approvals.transition(orgA, held.id, 'pending', 'approved', { leaseUntil: '2001-01-01T00:20:00.000Z' });
+      await approvals.transition(orgA, held.id, 'approved', 'executing', { leaseUntil: '2001-01-01T00:25:00.000Z' });
+      const due = async (now: string) => (await approvals.overdue(now, 10_000)).filter((d) => ours.has(d.orgId));
+      await expect(due('2001-01-01T00:15:00.000Z')).resolves.toEqual([
+        { orgId: orgB, id: legacy.id, state: 'approved', dueAt: '' },
+        { orgId: orgB, id: stranded.id, state: 'approved', dueAt: '2001-01-01T00:05:00.000Z' },
+        { orgId: orgA, id: expiring.id, state: 'pending', dueAt: '2001-01-01T00:10:00.000Z' },
+      ]);
+      expect((await due('2001-01-01T00:30:00.000Z')).map((d) => d.id)).toEqual([legacy.id, stranded.id, expiring.id, held.id]);
+      // Settled requests leave the list.
+      await approvals.transition(orgA, expiring.id, 'pending', 'expired');
+      await approvals.transition(orgB, stranded.id, 'approved', 'executing', { leaseUntil: '2001-01-01T01:00:00.000Z' });
+      await approvals.transition(orgA, held.id, 'executing', 'failed', { result: 'interrupted' });
+      expect((await due('2001-01-01T00:30:00.000Z')).map((d) => d.id)).toEqual([legacy.id]);
+    });
+
     it('keeps hostile organization ids and request ids apart', async () => {
       const suffix = randomUUID();
       const hostile = [`o'brien "x"`, 'back`tick`', `'}) MATCH (n) DETACH DELETE n //`, '{', 'name:* OR', '{ Get { Runbook { text } } }'];
@@ -214,11 +282,14 @@ function newOrg(): string {
   return `org-${randomUUID()}`;
 }
 
+const baseAction = { kind: 'aws.ecs.scale', params: {}, targetResourceId: 'arn:aws:ecs:us-east-1:111111111111:service/prod/web', targetName: 'web', accountId: '111111111111' };
+
+/** A request; each gets its own parameters unless given, so pending ones never share an action by accident. */
 function approval(orgId: string, fields: Partial<ApprovalRequest> = {}): ApprovalRequest {
   return {
     id: randomUUID(),
     orgId,
-    action: { kind: 'aws.ec2.reboot', params: { instanceId: 'i-0abc' }, targetResourceId: 'arn:aws:ec2:us-east-1:111111111111:instance/i-0abc', targetName: 'web-1', accountId: '111111111111' },
+    action: { kind: 'aws.ec2.reboot', params: { instanceId: 'i-0abc', nonce: randomUUID() }, targetResourceId: 'arn:aws:ec2:us-east-1:111111111111:instance/i-0abc', targetName: 'web-1', accountId: '111111111111' },
     risk: 'low',
     requiredRole: 'operator',
     reason: 'CPU stuck at 100%',

@@ -12,7 +12,7 @@ import type { AuditEvent } from '../../src/stores/audit.ts';
 /**
  * The whole trail of one remediation on real Neo4j, read back with `cloud-companion audit`: the
  * question, the tools used, the proposal with its reason and dry run, the click, the execution,
- * its result and the verification.
+ * its result (a dry run: no verification follows, nothing changed).
  */
 describe('audit trail on real Neo4j, exported by the CLI', () => {
   const tasks: (() => Promise<void>)[] = [];
@@ -37,6 +37,12 @@ describe('audit trail on real Neo4j, exported by the CLI', () => {
   }
 
   it('records every step, and the CLI exports it as JSON Lines', async () => {
+    // One pending request per action: a scaling request an earlier run left pending on this shared
+    // database would be reused (and its trail started then). Expire those; recent ones may be another file's.
+    const stale = new Date(Date.now() - 15 * 60_000).toISOString();
+    for (const left of await runtime.stores.approvals.list('demo', { states: ['pending'], limit: 500 })) {
+      if (left.createdAt < stale && left.action.kind === 'aws.ecs.scale') await runtime.stores.approvals.transition('demo', left.id, 'pending', 'expired');
+    }
     const asker = await contextOf('U0000OPER');
     const reply = await runtime.companion.handle({ context: asker, intent: parseCommand('why is checkout-api slow?') });
     const approval = reply.parts.flatMap((p) => (p.kind === 'approval' ? [p.approval] : [])).find((a) => a.action.kind === 'aws.ecs.scale');
@@ -44,8 +50,9 @@ describe('audit trail on real Neo4j, exported by the CLI', () => {
     const notices: ApprovalNotice[] = [];
     runtime.approvals.onNotice((n) => void notices.push(n));
     expect(await runtime.companion.decide(await contextOf('U0000ADMIN'), approval.id, 'approve')).toMatchObject({ kind: 'executed', approval: { state: 'succeeded' } });
-    for (const task of tasks.splice(0)) await task();
-    expect(notices.map((n) => n.approval.id)).toEqual([approval.id]);
+    // The dry-run executor changed nothing: no verification is scheduled, so none is posted.
+    expect(tasks).toEqual([]);
+    expect(notices).toEqual([]);
 
     const out: string[] = [];
     vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => (out.push(String(chunk)), true));
@@ -57,14 +64,13 @@ describe('audit trail on real Neo4j, exported by the CLI', () => {
     expect(code).toBe(0);
     const events = out.join('').trim().split('\n').map((line) => JSON.parse(line) as AuditEvent);
     const trail = events.filter((e) => e.subjectId === asker.requestId || e.subjectId === approval.id);
-    expect(trail.map((e) => e.type)).toEqual(['question.asked', 'approval.requested', 'tools.used', 'approval.approved', 'action.started', 'action.succeeded', 'action.verified']);
+    expect(trail.map((e) => e.type)).toEqual(['question.asked', 'approval.requested', 'tools.used', 'approval.approved', 'action.started', 'action.succeeded']);
     const byType = new Map(trail.map((e) => [e.type, e]));
     expect(byType.get('question.asked')).toMatchObject({ actor: 'U0000OPER', detail: { text: 'why is checkout-api slow?', channel: 'C0000OPS' } });
     expect(byType.get('tools.used')?.detail['tools']).toMatch(/find_resources.*get_metrics.*propose_action/);
     expect(byType.get('approval.requested')).toMatchObject({ detail: { kind: 'aws.ecs.scale', requestId: asker.requestId, dryRunOk: true, reason: expect.stringContaining('CPU') } });
     expect(byType.get('approval.approved')).toMatchObject({ actor: 'U0000ADMIN', detail: { role: 'admin' } });
     expect(byType.get('action.succeeded')).toMatchObject({ detail: { executor: 'dry-run', message: expect.stringContaining('Nothing was changed') } });
-    expect(byType.get('action.verified')).toMatchObject({ detail: { status: 'inconclusive' } });
     expect(trail.every((e, i) => i === 0 || (trail[i - 1] as AuditEvent).at <= e.at)).toBe(true);
   });
 });

@@ -14,13 +14,17 @@ export class RecordingExecutor implements ActionExecutor {
   readonly executed: ApprovalRequest[] = [];
   private readonly inner = new DryRunExecutor();
 
+  /** `changes`: report the action as having changed something (as a live executor does), so a verification follows. */
+  constructor(private readonly options: { changes?: boolean } = {}) {}
+
   dryRun(action: ProposedAction): Promise<Check> {
     return this.inner.dryRun(action);
   }
 
   async execute(approval: ApprovalRequest): Promise<ExecutionResult> {
     this.executed.push(approval);
-    return this.inner.execute(approval);
+    const result = await this.inner.execute(approval);
+    return this.options.changes && result.ok ? { ok: true, changed: true, message: `Ran ${approval.action.kind} on ${approval.action.targetName} (test executor).` } : result;
   }
 
   verify(): Promise<Check> {

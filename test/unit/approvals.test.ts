@@ -331,9 +331,12 @@ describe('ApprovalService: listing', () => {
     let now = new Date('2026-11-21T10:00:00Z');
     const { approvals } = setup({ now: () => now });
     const here = await propose(approvals);
-    const elsewhere = await approvals.propose(context('U-operator', 'C-other'), { ...byRisk.low, reason: 'x' });
+    // Other parameters: another action (the same one would be reused, see "reuses an identical pending request").
+    const elsewhere = await approvals.propose(context('U-operator', 'C-other'), { ...byRisk.low, params: { desiredCount: 7 }, reason: 'x' });
     if (!elsewhere.ok) throw new Error(elsewhere.message);
-    const decided = await propose(approvals);
+    const decidedResult = await approvals.propose(context('U-operator'), { ...byRisk.low, params: { desiredCount: 8 }, reason: 'x' });
+    if (!decidedResult.ok) throw new Error(decidedResult.message);
+    const decided = decidedResult.approval;
     await approvals.decide(click(decided, 'U-operator', 'deny'));
     expect((await approvals.listPending(context('U-viewer'))).map((a) => a.id)).toEqual([here.id]);
     expect((await approvals.listPending(context('U-viewer', 'C-other'))).map((a) => a.id)).toEqual([elsewhere.approval.id]);
@@ -490,13 +493,14 @@ describe('ApprovalService: undo and verification', () => {
     expect((await first.audit.list('demo', { subjectId: approval.id })).filter((e) => e.type === 'action.verified')).toHaveLength(1);
   });
 
-  it('judges nothing after a dry run, and schedules nothing when the follow-up is off', async () => {
+  it('schedules no verification after a dry run (nothing changed), nor when the follow-up is off', async () => {
     const dry = setup();
     dry.metrics.readings = [{ resourceId: ecsService.id, metric: 'CPUUtilization', unit: 'Percent', value: 96, threshold: 80, breached: true }];
     const approval = await propose(dry.approvals);
-    await dry.approvals.decide(click(approval, 'U-operator'));
-    await dry.scheduler.runAll();
-    expect((await dry.approvals.get('demo', approval.id))?.verification).toMatchObject({ status: 'inconclusive', message: expect.stringContaining('Dry run: nothing was changed') });
+    expect(await dry.approvals.decide(click(approval, 'U-operator'))).toMatchObject({ kind: 'executed', approval: { state: 'succeeded', execution: { changed: false } } });
+    expect(dry.scheduler.tasks).toEqual([]);
+    expect((await dry.approvals.get('demo', approval.id))?.verification).toBeUndefined();
+    await expect(dry.approvals.sweepVerifications()).resolves.toBe(0);
 
     const off = setup({ verifyAfterMinutes: 0 });
     const other = await propose(off.approvals);

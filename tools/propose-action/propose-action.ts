@@ -23,7 +23,9 @@ export const proposeActionTool: ToolFactory<typeof schema, ProposeResult> = (con
     if (!target) return { ok: false, reason: 'out_of_scope', message: `No resource "${input.resource}" in this channel's accounts.` };
     return deps.approvals.propose(context, { kind: input.kind, params: input.params, target, reason: input.reason });
   },
-  toText: (result) => result.ok
+  toText: (result) => result.ok && result.existing
+    ? `Not proposed again: the same action is already pending as approval request ${result.approval.id} (asked at ${result.approval.createdAt} in ${result.approval.conversation.platform} channel ${result.approval.conversation.channelId}${result.approval.conversation.threadId ? `, thread ${result.approval.conversation.threadId}` : ''}; expires ${result.approval.expiresAt}).`
+    : result.ok
     ? `Approval request ${result.approval.id} created (${result.approval.risk} risk, needs ${result.approval.requiredRole}). It runs only if approved.`
     : `Not proposed: ${result.message}`,
 });

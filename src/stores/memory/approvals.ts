@@ -1,4 +1,7 @@
-import { verificationDueAt, type ApprovalRequest, type ApprovalState, type ApprovalStore, type ListApprovalsOptions, type TransitionPatch, type TransitionResult, type VerificationDue } from '../../approvals/types.ts';
+import {
+  pendingKey, sweepDueAt, verificationDueAt,
+  type ApprovalRequest, type ApprovalState, type ApprovalStore, type ListApprovalsOptions, type OverdueApproval, type TransitionPatch, type TransitionResult, type VerificationDue,
+} from '../../approvals/types.ts';
 import { CompanionError } from '../../errors.ts';
 
 export class MemoryApprovalStore implements ApprovalStore {
@@ -9,7 +12,26 @@ export class MemoryApprovalStore implements ApprovalStore {
   async create(approval: ApprovalRequest): Promise<void> {
     const key = this.key(approval.orgId, approval.id);
     if (this.approvals.has(key)) throw new CompanionError('conflict', `Approval ${approval.id} already exists.`);
+    if (approval.state === 'pending' && this.pendingOf(approval.orgId, pendingKey(approval.action))) {
+      throw new CompanionError('conflict', `The same action is already pending in this organization.`);
+    }
     this.approvals.set(key, structuredClone(approval));
+  }
+
+  async findPending(orgId: string, key: string): Promise<ApprovalRequest | undefined> {
+    const found = this.pendingOf(orgId, key);
+    return found && structuredClone(found);
+  }
+
+  async overdue(now: string, limit: number): Promise<OverdueApproval[]> {
+    return [...this.approvals.values()]
+      .flatMap((a): OverdueApproval[] => {
+        const dueAt = sweepDueAt(a);
+        if (dueAt === undefined || dueAt > now || (a.state !== 'pending' && a.state !== 'approved' && a.state !== 'executing')) return [];
+        return [{ orgId: a.orgId, id: a.id, state: a.state, dueAt }];
+      })
+      .sort((a, b) => a.dueAt.localeCompare(b.dueAt) || a.orgId.localeCompare(b.orgId) || a.id.localeCompare(b.id))
+      .slice(0, limit);
   }
 
   async get(orgId: string, id: string): Promise<ApprovalRequest | undefined> {
@@ -37,6 +59,10 @@ export class MemoryApprovalStore implements ApprovalStore {
     if (patch.result !== undefined) current.result = patch.result;
     if (patch.execution !== undefined) current.execution = structuredClone(patch.execution);
     if (patch.verification !== undefined) current.verification = structuredClone(patch.verification);
+    if (patch.runBy !== undefined) current.runBy = patch.runBy;
+    const leaseUntil = patch.leaseUntil ?? current.leaseUntil;
+    if ((to === 'approved' || to === 'executing') && leaseUntil !== undefined) current.leaseUntil = leaseUntil;
+    else delete current.leaseUntil;
     return { ok: true, approval: structuredClone(current) };
   }
 
@@ -63,6 +89,13 @@ export class MemoryApprovalStore implements ApprovalStore {
   }
 
   async close(): Promise<void> {}
+
+  private pendingOf(orgId: string, key: string): ApprovalRequest | undefined {
+    for (const a of this.approvals.values()) {
+      if (a.orgId === orgId && a.state === 'pending' && pendingKey(a.action) === key) return a;
+    }
+    return undefined;
+  }
 
   private key(orgId: string, id: string): string {
     return `${orgId}\u0000${id}`;

@@ -1,7 +1,7 @@
 import {
-  verificationDueAt,
+  pendingKey, sweepDueAt, verificationDueAt,
   type ApprovalDecision, type ApprovalRequest, type ApprovalState, type ApprovalStore, type ChannelFilter, type ExecutionReport, type ListApprovalsOptions,
-  type TransitionPatch, type TransitionResult, type VerificationDue, type VerificationReport,
+  type OverdueApproval, type TransitionPatch, type TransitionResult, type VerificationDue, type VerificationReport,
 } from '../../approvals/types.ts';
 import type { ConversationRef } from '../../request.ts';
 import { CompanionError } from '../../errors.ts';
@@ -14,9 +14,11 @@ interface ApprovalRow {
   result: string | null;
   execution: string | null;
   verification: string | null;
+  leaseUntil: string | null;
+  runBy: string | null;
 }
 
-const projection = 'a { .doc, .state, .decisions, .result, .execution, .verification } AS a';
+const projection = 'a { .doc, .state, .decisions, .result, .execution, .verification, .leaseUntil, .runBy } AS a';
 
 /** One string per channel, so listing a channel's requests is an equality match on an index. */
 function channelKey(channel: ChannelFilter | ConversationRef): string {
@@ -26,8 +28,10 @@ function channelKey(channel: ChannelFilter | ConversationRef): string {
 /**
  * Approval requests in Neo4j, under (:Organization)-[:HAS_APPROVAL]->. The immutable part of a
  * request is one JSON document; `state`, `decisions` (a list of JSON strings), `result`, and the
- * `execution` and `verification` reports (JSON strings) are properties that `transition` changes in
- * one conditional update. `channelKey` names the request's channel for `/cloud approvals`.
+ * `execution` and `verification` reports (JSON strings), the lease and the run-by time are properties
+ * that `transition` changes in one conditional update. `channelKey` names the request's channel for
+ * `/cloud approvals`; `openKey` (while pending) makes one pending request per action; `sweepAt` is
+ * when the decision sweeper must look at it (expiry, lapsed lease), null once it is closed.
  */
 export class Neo4jApprovalStore implements ApprovalStore {
   private readonly release: () => Promise<void>;
@@ -37,7 +41,7 @@ export class Neo4jApprovalStore implements ApprovalStore {
   }
 
   async create(approval: ApprovalRequest): Promise<void> {
-    const { state, decisions, result, execution, verification, ...doc } = approval;
+    const { state, decisions, result, execution, verification, leaseUntil, runBy, ...doc } = approval;
     try {
       await this.db.write(async (tx) => {
         await tx.run(`
@@ -45,7 +49,8 @@ export class Neo4jApprovalStore implements ApprovalStore {
           CREATE (o)-[:HAS_APPROVAL]->(:ApprovalRequest {
             orgId: $orgId, id: $id, doc: $doc, state: $state, decisions: $decisions, result: $result,
             execution: $execution, verification: $verification, verifyDueAt: $verifyDueAt,
-            createdAt: $createdAt, expiresAt: $expiresAt, channelKey: $channelKey
+            createdAt: $createdAt, expiresAt: $expiresAt, channelKey: $channelKey,
+            leaseUntil: $leaseUntil, runBy: $runBy, openKey: $openKey, sweepAt: $sweepAt
           })`, {
           orgId: approval.orgId,
           id: approval.id,
@@ -59,11 +64,15 @@ export class Neo4jApprovalStore implements ApprovalStore {
           channelKey: channelKey(approval.conversation),
           createdAt: approval.createdAt,
           expiresAt: approval.expiresAt,
+          leaseUntil: leaseUntil ?? null,
+          runBy: runBy ?? null,
+          openKey: state === 'pending' ? pendingKey(approval.action) : null,
+          sweepAt: sweepDueAt(approval) ?? null,
         });
       });
     } catch (error) {
-      // The (orgId, id) uniqueness constraint: a second create of the same approval.
-      if (isConstraintViolation(error)) throw new CompanionError('conflict', `Approval ${approval.id} already exists.`, { cause: error });
+      // The (orgId, id) or (orgId, openKey) uniqueness constraint: the same request, or the same action pending.
+      if (isConstraintViolation(error)) throw new CompanionError('conflict', `Approval ${approval.id} or the same pending action already exists.`, { cause: error });
       throw error;
     }
   }
@@ -74,6 +83,25 @@ export class Neo4jApprovalStore implements ApprovalStore {
       return result.records[0]?.get('a');
     });
     return row && toApproval(row);
+  }
+
+  async findPending(orgId: string, key: string): Promise<ApprovalRequest | undefined> {
+    const row = await this.db.read(async (tx) => {
+      const result = await tx.run<{ a: ApprovalRow }>(`MATCH (a:ApprovalRequest {orgId: $orgId, openKey: $key}) WHERE a.state = 'pending' RETURN ${projection} LIMIT 1`, { orgId, key });
+      return result.records[0]?.get('a');
+    });
+    return row && toApproval(row);
+  }
+
+  async overdue(now: string, limit: number): Promise<OverdueApproval[]> {
+    return this.db.read(async (tx) => {
+      const result = await tx.run<OverdueApproval>(`
+        MATCH (a:ApprovalRequest)
+        WHERE a.sweepAt <= $now AND a.state IN ['pending', 'approved', 'executing']
+        RETURN a.orgId AS orgId, a.id AS id, a.state AS state, a.sweepAt AS dueAt
+        ORDER BY dueAt, orgId, id LIMIT $limit`, { now, limit: int(limit) });
+      return result.records.map((record) => record.toObject());
+    });
   }
 
   async list(orgId: string, options: ListApprovalsOptions = {}): Promise<ApprovalRequest[]> {
@@ -122,7 +150,11 @@ export class Neo4jApprovalStore implements ApprovalStore {
               a.result = CASE WHEN $result IS NULL THEN a.result ELSE $result END,
               a.execution = CASE WHEN $execution IS NULL THEN a.execution ELSE $execution END,
               a.verification = CASE WHEN $verification IS NULL THEN a.verification ELSE $verification END,
-              a.verifyDueAt = CASE WHEN $to <> 'succeeded' THEN null WHEN $verification IS NULL THEN a.verifyDueAt ELSE $verifyDueAt END)
+              a.verifyDueAt = CASE WHEN $to <> 'succeeded' THEN null WHEN $verification IS NULL THEN a.verifyDueAt ELSE $verifyDueAt END,
+              a.runBy = coalesce($runBy, a.runBy),
+              a.leaseUntil = CASE WHEN $to IN ['approved', 'executing'] THEN coalesce($leaseUntil, a.leaseUntil) ELSE null END,
+              a.openKey = CASE WHEN $to = 'pending' THEN a.openKey ELSE null END,
+              a.sweepAt = CASE WHEN $to = 'pending' THEN a.expiresAt WHEN $to IN ['approved', 'executing'] THEN coalesce($leaseUntil, a.leaseUntil, '') ELSE null END)
         RETURN matched, ${projection}`, {
         orgId,
         id,
@@ -133,6 +165,8 @@ export class Neo4jApprovalStore implements ApprovalStore {
         execution: patch.execution ? JSON.stringify(patch.execution) : null,
         verification: patch.verification ? JSON.stringify(patch.verification) : null,
         verifyDueAt: (patch.verification && verificationDueAt({ state: to, verification: patch.verification })) ?? null,
+        runBy: patch.runBy ?? null,
+        leaseUntil: patch.leaseUntil ?? null,
       });
       const record = result.records[0];
       return record && { matched: record.get('matched'), approval: toApproval(record.get('a')) };
@@ -171,7 +205,7 @@ export class Neo4jApprovalStore implements ApprovalStore {
 }
 
 function toApproval(row: ApprovalRow): ApprovalRequest {
-  const doc = JSON.parse(row.doc) as Omit<ApprovalRequest, 'state' | 'decisions' | 'result' | 'execution' | 'verification'>;
+  const doc = JSON.parse(row.doc) as Omit<ApprovalRequest, 'state' | 'decisions' | 'result' | 'execution' | 'verification' | 'leaseUntil' | 'runBy'>;
   return {
     ...doc,
     state: row.state,
@@ -179,5 +213,7 @@ function toApproval(row: ApprovalRow): ApprovalRequest {
     ...(row.result === null || row.result === undefined ? {} : { result: row.result }),
     ...(row.execution ? { execution: JSON.parse(row.execution) as ExecutionReport } : {}),
     ...(row.verification ? { verification: JSON.parse(row.verification) as VerificationReport } : {}),
+    ...(row.leaseUntil ? { leaseUntil: row.leaseUntil } : {}),
+    ...(row.runBy ? { runBy: row.runBy } : {}),
   };
 }

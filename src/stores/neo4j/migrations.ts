@@ -11,6 +11,8 @@ export const schemaStatements: readonly string[] = [
   'CREATE CONSTRAINT cloud_account_key IF NOT EXISTS FOR (a:CloudAccount) REQUIRE (a.orgId, a.accountId) IS UNIQUE',
   'CREATE CONSTRAINT cloud_resource_key IF NOT EXISTS FOR (r:CloudResource) REQUIRE (r.orgId, r.id) IS UNIQUE',
   'CREATE CONSTRAINT approval_request_key IF NOT EXISTS FOR (a:ApprovalRequest) REQUIRE (a.orgId, a.id) IS UNIQUE',
+  // One pending request per action and organization: `openKey` is set while pending only (nodes without it are not constrained).
+  'CREATE CONSTRAINT approval_request_open_key IF NOT EXISTS FOR (a:ApprovalRequest) REQUIRE (a.orgId, a.openKey) IS UNIQUE',
   'CREATE CONSTRAINT conversation_key IF NOT EXISTS FOR (c:Conversation) REQUIRE (c.orgId, c.key) IS UNIQUE',
   'CREATE CONSTRAINT workspace_binding_key IF NOT EXISTS FOR (b:WorkspaceBinding) REQUIRE (b.orgId, b.key) IS UNIQUE',
   'CREATE CONSTRAINT idempotency_key IF NOT EXISTS FOR (k:IdempotencyKey) REQUIRE k.key IS UNIQUE',
@@ -31,6 +33,8 @@ export const schemaStatements: readonly string[] = [
   'CREATE INDEX approval_request_created IF NOT EXISTS FOR (a:ApprovalRequest) ON (a.orgId, a.createdAt)',
   // The verification sweeper looks across organizations for what is due.
   'CREATE INDEX approval_request_verify_due IF NOT EXISTS FOR (a:ApprovalRequest) ON (a.verifyDueAt)',
+  // The decision sweeper: pending past expiry, approved or executing past their lease.
+  'CREATE INDEX approval_request_sweep_at IF NOT EXISTS FOR (a:ApprovalRequest) ON (a.sweepAt)',
   'CREATE INDEX audit_event_seq IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.seq)',
   'CREATE INDEX audit_event_subject IF NOT EXISTS FOR (e:AuditEvent) ON (e.orgId, e.subjectId)',
   'CREATE INDEX idempotency_expiry IF NOT EXISTS FOR (k:IdempotencyKey) ON (k.expiresAt)',
@@ -83,6 +87,11 @@ export async function migrate(connection: Neo4jConnection, options: { awaitIndex
       }
     }
     await session.run('CALL db.awaitIndexes($seconds)', { seconds: int(options.awaitIndexesSeconds ?? 120) });
+    // Requests stored before the decision sweeper existed: open ones become visible to it (an approved
+    // one stranded by an old version is then run or failed, never left as it was).
+    await session.run(`
+      MATCH (a:ApprovalRequest) WHERE a.sweepAt IS NULL AND a.state IN ['pending', 'approved', 'executing']
+      SET a.sweepAt = CASE a.state WHEN 'pending' THEN a.expiresAt ELSE coalesce(a.leaseUntil, '') END`);
   } finally {
     await session.close();
   }
