@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { App, ExpressReceiver, HTTPModuleFunctions, SocketModeReceiver, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -60,6 +61,16 @@ export interface SlackAdapter extends HttpPlugin {
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
+/** Longer than the window in which Bolt accepts a signed request's timestamp (5 minutes, either way). */
+const commandReplayTtlMs = 15 * 60 * 1000;
+const storeUnavailableText = 'I cannot take commands right now: my state store is unavailable. Try again in a minute.';
+
+/** What names one slash command: its request signature over HTTP, its trigger id in Socket Mode. */
+function commandReplayKey(signature: unknown, triggerId: unknown): string | undefined {
+  if (typeof signature === 'string' && signature) return `slack:command:sig:${createHash('sha256').update(signature).digest('hex')}`;
+  if (typeof triggerId === 'string' && triggerId) return `slack:command:trigger:${triggerId}`;
+  return undefined;
+}
 /** Posted when shutdown cut an investigation short, so nobody waits for an answer that will not come. */
 const maxClockSkewSeconds = 300;
 /** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
@@ -87,6 +98,8 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
       bodyLimit: options.maxBodyBytes,
       logger: boltLogger(log),
       processEventErrorHandler: (args) => refuseMalformed(args, log),
+      // The signature names one signed request exactly: a replay of it within Slack's 5-minute window is refused (slash commands).
+      customPropertiesExtractor: (req) => ({ slackSignature: req.headers['x-slack-signature'] }),
       ...oauthOptions(options, apiOptions, log),
     });
   const app = new App({
@@ -109,9 +122,10 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   await app.init();
   const handlers = new SlackHandlers(options, log);
 
-  app.command('/cloud', async ({ ack, body, client, respond }) => {
+  app.command('/cloud', async ({ ack, body, client, respond, context }) => {
     await ack();
-    options.background.run('slack.command', () => handlers.command(body, client, respond), () => respond({ response_type: 'ephemeral', text: interruptedText }));
+    const replayKey = commandReplayKey(context.slackSignature, body.trigger_id);
+    options.background.run('slack.command', () => handlers.command(body, client, respond, replayKey), () => respond({ response_type: 'ephemeral', text: interruptedText }));
   });
   app.event('app_mention', async ({ body, client }) => {
     options.background.run('slack.mention', () => handlers.mention(body, client), async () => {
@@ -212,13 +226,28 @@ class SlackHandlers {
   constructor(private readonly options: SlackAdapterOptions, private readonly log: Logger) {}
 
   // Core messages (onboarding, refusals) quote ids and names from the request: escaped, so they stay text.
-  async command(body: unknown, client: WebClient, respond: RespondFn): Promise<void> {
+  async command(body: unknown, client: WebClient, respond: RespondFn, replayKey?: string): Promise<void> {
     const parsed = SlashCommandPayload.safeParse(body);
     if (!parsed.success) {
       this.log.warn({ issues: parsed.error.issues.length }, 'malformed slash command');
       return;
     }
     const command = parsed.data;
+    // Slack signs a command once; the same signed body again (a replay within the 5-minute window, on any replica) opens nothing.
+    if (replayKey) {
+      let first: boolean;
+      try {
+        first = await this.options.idempotency.claim(replayKey, commandReplayTtlMs);
+      } catch (error) {
+        this.log.warn({ err: error }, 'slash command refused: the idempotency store is unavailable');
+        await respond({ response_type: 'ephemeral', text: storeUnavailableText });
+        return;
+      }
+      if (!first) {
+        this.log.warn({ channel: command.channel_id }, 'replayed slash command ignored');
+        return;
+      }
+    }
     const intent = parseCommand(command.text);
     const resolution = await this.options.companion.resolveContext(inboundFromCommand(command));
     if (!resolution.ok) {
