@@ -48,6 +48,8 @@ const Settings = z.object({
   NEO4J_USER: z.string().default('neo4j'),
   NEO4J_PASSWORD: z.string().optional(),
   NEO4J_DATABASE: optionalText,
+  NEO4J_TRANSACTION_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(300).default(5),
+  NEO4J_BULK_TIMEOUT_SECONDS: z.coerce.number().min(5).max(3600).default(120),
 
   WEAVIATE_URL: optionalUrl,
   WEAVIATE_GRPC_URL: optionalUrl,
@@ -158,7 +160,8 @@ export interface Config {
   slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
-  neo4j?: { uri: string; user: string; password: string; database?: string };
+  /** `timeouts`: one transaction (and connecting, and waiting for a pooled connection), and one ingest chunk. */
+  neo4j?: { uri: string; user: string; password: string; database?: string; timeouts?: { transactionMs: number; bulkMs: number } };
   weaviate?: { url: string; grpcUrl?: string; apiKey?: string };
   ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
   /** Bounds of one agent investigation (used when a model is configured). */
@@ -228,7 +231,10 @@ export function loadConfig(env: Env = process.env): Config {
       } }
       : {}),
     ...(s.NEO4J_URI && s.NEO4J_PASSWORD !== undefined
-      ? { neo4j: { uri: s.NEO4J_URI, user: s.NEO4J_USER, password: s.NEO4J_PASSWORD, ...(s.NEO4J_DATABASE ? { database: s.NEO4J_DATABASE } : {}) } }
+      ? { neo4j: {
+        uri: s.NEO4J_URI, user: s.NEO4J_USER, password: s.NEO4J_PASSWORD, ...(s.NEO4J_DATABASE ? { database: s.NEO4J_DATABASE } : {}),
+        timeouts: { transactionMs: s.NEO4J_TRANSACTION_TIMEOUT_SECONDS * 1000, bulkMs: s.NEO4J_BULK_TIMEOUT_SECONDS * 1000 },
+      } }
       : {}),
     ...(s.WEAVIATE_URL
       ? { weaviate: { url: s.WEAVIATE_URL, ...(s.WEAVIATE_GRPC_URL ? { grpcUrl: s.WEAVIATE_GRPC_URL } : {}), ...(s.WEAVIATE_API_KEY ? { apiKey: s.WEAVIATE_API_KEY } : {}) } }

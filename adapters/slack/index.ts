@@ -14,6 +14,7 @@ import type { DecisionOutcome } from '../../src/approvals/service.ts';
 import type { Logger } from '../../src/logging.ts';
 import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
+import { isStoreUnavailable, storeRetryAfterSeconds } from '../../src/server/unavailable.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
 import type { InstallationStore } from '../../src/stores/installations.ts';
@@ -204,6 +205,13 @@ function oauthOptions(options: SlackAdapterOptions, apiOptions: WebClientOptions
  */
 async function refuseMalformed(args: ReceiverProcessEventErrorHandlerArgs, log: Logger): Promise<boolean> {
   const body: unknown = (args.request as typeof args.request & { body?: unknown }).body;
+  if (isStoreUnavailable(args.error) && !args.response.headersSent) {
+    // e.g. the installation store cannot be read to authorize the request: Slack retries a 503.
+    log.warn({ err: args.error }, 'Slack request refused with 503: a store is unavailable');
+    args.response.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(storeRetryAfterSeconds) });
+    args.response.end(JSON.stringify({ error: 'store_unavailable', message: 'A store is unavailable; retry shortly.' }));
+    return false;
+  }
   const malformed = args.error instanceof TypeError || typeof body !== 'object' || body === null || Array.isArray(body);
   if (!malformed || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
   log.warn({ err: args.error }, 'malformed Slack request refused');

@@ -3,6 +3,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { metricsRegistry, outcomeOf, serviceMetrics, surfaceOf } from '../observability/metrics.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Readiness } from './readiness.ts';
+import { isStoreUnavailable, sendStoreUnavailable } from './unavailable.ts';
 
 /** Something that adds routes to the one HTTP server: the Slack adapter, the Teams adapter, … */
 export interface HttpPlugin {
@@ -74,6 +75,11 @@ export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[], 
   });
   // Express needs the four-argument signature to recognise an error handler.
   app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    if (isStoreUnavailable(error) && !res.headersSent) {
+      runtime.logger.warn({ err: error, path: req.path }, 'request refused with 503: a store is unavailable');
+      sendStoreUnavailable(res);
+      return;
+    }
     const status = error.status ?? 500;
     if (status >= 500) runtime.logger.error({ err: error, path: req.path }, 'request failed');
     const message = error.type === 'entity.too.large'
