@@ -88,7 +88,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     }
     else plugins.push(teamsNotConfigured);
     plugins.push(createApiPlugin({
-      companion: runtime.companion, stores: runtime.stores, limits: config.api, maxBodyBytes: config.maxBodyBytes, background, logger,
+      companion: runtime.companion, stores: runtime.stores, limits: config.api, loginFailures: config.api.loginFailures, maxBodyBytes: config.maxBodyBytes, background, logger,
       ...(overrides.now ? { now: overrides.now } : {}),
     }));
     plugins.push(alerting.plugin);

@@ -25,6 +25,8 @@ const Settings = z.object({
   APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(240),
   API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(120),
   API_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  API_LOGIN_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(10_000).default(10),
+  API_LOGIN_FAILURES_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(30),
   ACTION_EXECUTOR: z.enum(['dry-run', 'live'], { message: 'must be dry-run (change nothing) or live (run approved actions in the cloud)' }).default('dry-run'),
   ACTION_VERIFY_AFTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
 
@@ -152,8 +154,8 @@ export interface Config {
   /** On SIGTERM, how long in-flight work may finish before its threads are told it was interrupted. */
   shutdownDeadlineMs: number;
   approvalTtlMinutes: number;
-  /** HTTP API requests a minute, per key and per organization (token buckets in each replica). */
-  api: { perKeyPerMinute: number; perOrgPerMinute: number };
+  /** HTTP API requests a minute, per key and per organization (token buckets in each replica); failed key logins a minute per source address and per key id, refused unhashed beyond that. */
+  api: { perKeyPerMinute: number; perOrgPerMinute: number; loginFailures: { perSourcePerMinute: number; perKeyPerMinute: number } };
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
   /** `botToken`: one workspace; `oauth`: installs to any number of workspaces through /slack/install (tokens in the installation store). */
@@ -209,7 +211,10 @@ export function loadConfig(env: Env = process.env): Config {
     maxBodyBytes: s.MAX_BODY_BYTES,
     shutdownDeadlineMs: s.SHUTDOWN_DEADLINE_SECONDS * 1000,
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
-    api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
+    api: {
+      perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG,
+      loginFailures: { perSourcePerMinute: s.API_LOGIN_FAILURES_PER_SOURCE, perKeyPerMinute: s.API_LOGIN_FAILURES_PER_KEY },
+    },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
     ...((s.SLACK_SIGNING_SECRET && (s.SLACK_BOT_TOKEN || s.SLACK_CLIENT_ID)) || (s.SLACK_APP_TOKEN && s.SLACK_BOT_TOKEN)
       ? { slack: {
