@@ -33,6 +33,7 @@ const Settings = z.object({
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_API_URL: optionalUrl,
+  SLACK_API_TIMEOUT_SECONDS: z.coerce.number().min(0.2).max(120).default(10),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)').optional(),
   SLACK_CLIENT_ID: optionalText,
   SLACK_CLIENT_SECRET: optionalText,
@@ -159,7 +160,7 @@ export interface Config {
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
   /** `botToken`: one workspace; `oauth`: installs to any number of workspaces through /slack/install (tokens in the installation store). */
-  slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
+  slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; apiTimeoutMs: number; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
   /** `timeouts`: one transaction (and connecting, and waiting for a pooled connection), and one ingest chunk. */
@@ -222,6 +223,7 @@ export function loadConfig(env: Env = process.env): Config {
         ...(s.SLACK_APP_TOKEN ? { appToken: s.SLACK_APP_TOKEN } : {}),
         ...(s.SLACK_BOT_TOKEN ? { botToken: s.SLACK_BOT_TOKEN } : {}),
         ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}),
+        apiTimeoutMs: s.SLACK_API_TIMEOUT_SECONDS * 1000,
         ...(s.SLACK_CLIENT_ID && s.SLACK_CLIENT_SECRET && s.SLACK_STATE_SECRET ? { oauth: { clientId: s.SLACK_CLIENT_ID, clientSecret: s.SLACK_CLIENT_SECRET, stateSecret: s.SLACK_STATE_SECRET } } : {}),
       } }
       : {}),

@@ -19,7 +19,7 @@ import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
 import type { InstallationStore } from '../../src/stores/installations.ts';
 import { InstallationStoreBridge, onInstalled, slackBotScopes } from './oauth.ts';
-import { ChannelQueues } from './channel-queue.ts';
+import { ChannelQueues, defaultSlackCallTimeoutMs } from './channel-queue.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
 import { SlackGroupMembership } from './groups.ts';
@@ -43,6 +43,8 @@ export interface SlackAdapterOptions {
   installations?: InstallationStore;
   /** Web API base, e.g. https://slack-gov.com/api/ for GovSlack, or a local fake in tests. */
   apiUrl?: string;
+  /** Bound of one Web API attempt (SLACK_API_TIMEOUT_SECONDS; default 10 s). */
+  apiTimeoutMs?: number;
   maxBodyBytes: number;
   companion: Companion;
   idempotency: IdempotencyStore;
@@ -62,6 +64,8 @@ export interface SlackAdapter extends HttpPlugin {
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
+/** Two retries after 0.5-1 s and 1-2 s: a call costs at most three attempts of SLACK_API_TIMEOUT_SECONDS and a few seconds. */
+const slackRetryConfig = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 4_000, randomize: true };
 /** Longer than the window in which Bolt accepts a signed request's timestamp (5 minutes, either way). */
 const commandReplayTtlMs = 15 * 60 * 1000;
 const storeUnavailableText = 'I cannot take commands right now: my state store is unavailable. Try again in a minute.';
@@ -88,7 +92,15 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
   // Every client the adapter and Bolt create posts through per-channel queues (429s wait per channel).
-  const apiOptions: WebClientOptions = { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), fetch: new ChannelQueues(log).fetch };
+  // Each attempt is bounded in the transport (ChannelQueues), not with the WebClient's `timeout`, which
+  // would also count the time a call waits its channel's turn or a Retry-After. A failed attempt is
+  // retried twice with a short backoff (not the library's default of ten retries over 30 minutes).
+  const callTimeoutMs = options.apiTimeoutMs ?? defaultSlackCallTimeoutMs;
+  const apiOptions: WebClientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    fetch: new ChannelQueues(log, undefined, undefined, callTimeoutMs).fetch,
+    retryConfig: slackRetryConfig,
+  };
   const receiver = options.appToken
     // Socket Mode: the same App and handlers, fed from the WebSocket; apps.connections.open goes to SLACK_API_URL too.
     ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(log), installerOptions: { clientOptions: apiOptions } })
@@ -109,8 +121,8 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     receiver,
     logger: boltLogger(log),
     deferInitialization: true,
-    // A 429 on a channel's call waits in that channel's queue (ChannelQueues); other failures are retried here.
-    clientOptions: { ...apiOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
+    // A 429 on a channel's call waits in that channel's queue (ChannelQueues); other failures (a timeout included) are retried here.
+    clientOptions: apiOptions,
   });
   /** The bot token of a workspace (`enterprise:team` key or team id); undefined in single-token mode, where the client has it. */
   const tokenFor = async (workspaceId: string | undefined): Promise<string | undefined> => {
@@ -281,7 +293,13 @@ class SlackHandlers {
       return;
     }
     const context: RequestContext = { ...resolution.context, conversation: { ...resolution.context.conversation, threadId: parentTs } };
-    await this.answer(context, intent, client, command.channel_id, parentTs);
+    try {
+      await this.answer(context, intent, client, command.channel_id, parentTs);
+    } catch (error) {
+      // Slack did not take the answer even after retries: tell the asker through response_url, which needs no channel post.
+      this.log.error({ err: error, channel: command.channel_id, threadTs: parentTs }, 'could not deliver an answer to Slack');
+      await respond({ response_type: 'ephemeral', text: `${postFailureText(error)} (The question was: ${escapeMrkdwn(command.text)})` });
+    }
   }
 
   async mention(body: unknown, client: WebClient): Promise<void> {
@@ -303,7 +321,13 @@ class SlackHandlers {
       await client.chat.postMessage({ channel: envelope.event.channel, thread_ts: threadTs, text: escapeMrkdwn(resolution.message) });
       return;
     }
-    await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
+    try {
+      await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
+    } catch (error) {
+      // A mention has no response_url: the log is where an undelivered answer is reported.
+      this.log.error({ err: error, channel: envelope.event.channel, threadTs, eventId: envelope.event_id }, 'could not deliver an answer to Slack');
+      throw error;
+    }
   }
 
   async alertMessage(body: unknown, alerts: AlertService, self: { botId?: string; botUserId?: string }): Promise<void> {
@@ -349,7 +373,14 @@ class SlackHandlers {
       return;
     }
     const outcome = await this.options.companion.decide(resolution.context, approvalId.data, action.action_id === approveActionId ? 'approve' : 'deny');
-    await this.showOutcome(outcome, payload, client, ephemeral);
+    try {
+      await this.showOutcome(outcome, payload, client, ephemeral);
+    } catch (error) {
+      // The decision stands; only showing it failed. Say so to the clicker if Slack takes anything, and log it either way.
+      this.log.error({ err: error, channel, approvalId: approvalId.data, outcome: outcome.kind }, 'could not show an approval outcome in Slack');
+      await ephemeral(`The request is ${'approval' in outcome ? outcome.approval.state : outcome.kind}, but I could not update the thread (${escapeMrkdwn((error as Error).message)}).`)
+        .catch((again: unknown) => this.log.error({ err: again, channel }, 'could not tell the clicker either'));
+    }
   }
 
   /** Undo: proposes the rollback as a new request in the same thread; a refusal is for the clicker only. */
