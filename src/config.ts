@@ -17,7 +17,7 @@ const optionalFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 
  */
 const Settings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANTS_FILE: z.string().default(bundledTenantsFile),
   MAX_BODY_BYTES: z.coerce.number().int().min(1024).max(10_485_760).default(1_048_576),
@@ -148,7 +148,10 @@ export interface TeamsConfig {
 
 export interface Config {
   port: number;
+  /** Where the server listens: HOST, else 0.0.0.0, or 127.0.0.1 while a surface runs without authentication (Teams without MICROSOFT_APP_ID). */
   host: string;
+  /** Why `host` is what it is, for the start-up log. */
+  hostReason: 'configured' | 'default' | 'loopback_unauthenticated';
   logLevel: z.infer<typeof Settings>['LOG_LEVEL'];
   tenantsFile: string;
   maxBodyBytes: number;
@@ -206,7 +209,8 @@ export function loadConfig(env: Env = process.env): Config {
       stormLimit: s.ALERT_STORM_LIMIT, stormWindowSeconds: s.ALERT_STORM_WINDOW_SECONDS, threadHours: s.ALERT_THREAD_HOURS,
       secrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('ALERT_SECRET_') && typeof e[1] === 'string')),
     },
-    host: s.HOST,
+    host: s.HOST ?? (unauthenticatedSurface(s) ? '127.0.0.1' : '0.0.0.0'),
+    hostReason: s.HOST ? 'configured' : unauthenticatedSurface(s) ? 'loopback_unauthenticated' : 'default',
     logLevel: s.LOG_LEVEL,
     tenantsFile: s.TENANTS_FILE,
     maxBodyBytes: s.MAX_BODY_BYTES,
@@ -267,6 +271,11 @@ export function loadConfig(env: Env = process.env): Config {
       historyTokens: s.AGENT_HISTORY_TOKENS,
     },
   };
+}
+
+/** Teams without an app id accepts any caller as any user: such a bot listens on loopback unless HOST says otherwise. */
+function unauthenticatedSurface(s: z.infer<typeof Settings>): boolean {
+  return (s.TEAMS_ENABLED ?? Boolean(s.MICROSOFT_APP_ID)) && !s.MICROSOFT_APP_ID;
 }
 
 function readConfigFile(path: string): Env {

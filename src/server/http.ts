@@ -93,6 +93,8 @@ export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[], 
 export interface RunningServer {
   server: Server;
   url: string;
+  /** The address and port the socket is actually bound to, e.g. 127.0.0.1:3000 or [::]:3000. */
+  bound: string;
   close(): Promise<void>;
 }
 
@@ -104,10 +106,12 @@ export async function listen(app: Express, port: number, host: string): Promise<
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  const boundHost = typeof address === 'object' && address ? address.address : host;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     server,
     url: `http://${shownHost}:${actualPort}`,
+    bound: boundHost.includes(':') ? `[${boundHost}]:${actualPort}` : `${boundHost}:${actualPort}`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();
