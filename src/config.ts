@@ -66,6 +66,7 @@ const Settings = z.object({
   OLLAMA_MODEL: z.string().default('qwen2.5:7b-instruct'),
   OLLAMA_EMBED_MODEL: optionalText,
   OLLAMA_NUM_CTX: z.coerce.number().int().min(2048).max(262_144).default(8192),
+  OLLAMA_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
 
   AGENT_MAX_LLM_CALLS: z.coerce.number().int().min(1).max(20).default(4),
   AGENT_MAX_TOOL_CALLS: z.coerce.number().int().min(0).max(50).default(6),
@@ -169,7 +170,8 @@ export interface Config {
   /** `timeouts`: one transaction (and connecting, and waiting for a pooled connection), and one ingest chunk. */
   neo4j?: { uri: string; user: string; password: string; database?: string; timeouts?: { transactionMs: number; bulkMs: number } };
   weaviate?: { url: string; grpcUrl?: string; apiKey?: string };
-  ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
+  /** `timeoutMs`: one request to Ollama (a chat turn or an embedding batch), body included. */
+  ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number; timeoutMs?: number };
   /** Bounds of one agent investigation (used when a model is configured). */
   agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
   /** Investigations running at once in this replica; more wait their turn (acks stay fast). */
@@ -251,7 +253,7 @@ export function loadConfig(env: Env = process.env): Config {
       ? { weaviate: { url: s.WEAVIATE_URL, ...(s.WEAVIATE_GRPC_URL ? { grpcUrl: s.WEAVIATE_GRPC_URL } : {}), ...(s.WEAVIATE_API_KEY ? { apiKey: s.WEAVIATE_API_KEY } : {}) } }
       : {}),
     ...(s.OLLAMA_BASE_URL
-      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
+      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, timeoutMs: s.OLLAMA_TIMEOUT_SECONDS * 1000, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
       : {}),
     // The traces endpoint is used as given; the generic one gets the signal's path, as the OTLP spec says.
     ...(s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? s.OTEL_EXPORTER_OTLP_ENDPOINT
