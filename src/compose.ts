@@ -91,14 +91,17 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     }
     else plugins.push(teamsNotConfigured);
     plugins.push(createApiPlugin({
-      companion: runtime.companion, stores: runtime.stores, limits: config.api, maxBodyBytes: config.maxBodyBytes, background, logger,
+      companion: runtime.companion, stores: runtime.stores, limits: config.api, loginFailures: config.api.loginFailures, maxBodyBytes: config.maxBodyBytes, background, logger,
       ...(overrides.now ? { now: overrides.now } : {}),
     }));
     plugins.push(alerting.plugin);
     const state: ServerState = { draining: false };
     const readiness = createReadiness(config);
     const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
-    logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
+    logger.info({ url: server.url, bound: server.bound, surfaces: plugins.map((p) => p.name) }, `Cloud Companion is listening on ${server.bound}`);
+    if (config.hostReason === 'loopback_unauthenticated') {
+      logger.warn({ bound: server.bound }, 'Listening on loopback only because Teams runs without authentication (no MICROSOFT_APP_ID); set HOST to listen elsewhere on purpose.');
+    }
     // Once every chat channel is registered: work left by a previous process (verifications due,
     // alerts accepted but not yet in their threads) is picked up, then looked for every minute.
     const sweepers = [

@@ -18,7 +18,7 @@ const optionalFlag = z.enum(['true', 'false', '1', '0']).transform((v) => v === 
  */
 const Settings = z.object({
   PORT: z.coerce.number().int().min(0).max(65535).default(3000),
-  HOST: z.string().default('0.0.0.0'),
+  HOST: optionalText,
   LOG_LEVEL: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   TENANTS_FILE: z.string().default(bundledTenantsFile),
   /** `production` (set by the Docker image) makes the bundled demo tenants an error unless ALLOW_DEMO_TENANTS. */
@@ -29,12 +29,15 @@ const Settings = z.object({
   APPROVAL_TTL_MINUTES: z.coerce.number().int().min(1).max(10_080).default(1440),
   API_RATE_LIMIT_PER_KEY: z.coerce.number().int().min(1).max(100_000).default(120),
   API_RATE_LIMIT_PER_ORG: z.coerce.number().int().min(1).max(1_000_000).default(600),
+  API_LOGIN_FAILURES_PER_SOURCE: z.coerce.number().int().min(1).max(10_000).default(10),
+  API_LOGIN_FAILURES_PER_KEY: z.coerce.number().int().min(1).max(10_000).default(30),
   ACTION_EXECUTOR: z.enum(['dry-run', 'live'], { message: 'must be dry-run (change nothing) or live (run approved actions in the cloud)' }).default('dry-run'),
   ACTION_VERIFY_AFTER_MINUTES: z.coerce.number().int().min(0).max(1440).default(5),
 
   SLACK_SIGNING_SECRET: optionalText,
   SLACK_BOT_TOKEN: z.string().regex(/^xox[bp]-/, 'must be a bot token starting with xoxb-').optional(),
   SLACK_API_URL: optionalUrl,
+  SLACK_API_TIMEOUT_SECONDS: z.coerce.number().min(0.2).max(120).default(10),
   SLACK_APP_TOKEN: z.string().regex(/^xapp-/, 'must be an app-level token starting with xapp- (Basic Information → App-Level Tokens, scope connections:write)').optional(),
   SLACK_CLIENT_ID: optionalText,
   SLACK_CLIENT_SECRET: optionalText,
@@ -52,6 +55,8 @@ const Settings = z.object({
   NEO4J_USER: z.string().default('neo4j'),
   NEO4J_PASSWORD: z.string().optional(),
   NEO4J_DATABASE: optionalText,
+  NEO4J_TRANSACTION_TIMEOUT_SECONDS: z.coerce.number().min(0.5).max(300).default(5),
+  NEO4J_BULK_TIMEOUT_SECONDS: z.coerce.number().min(5).max(3600).default(120),
 
   WEAVIATE_URL: optionalUrl,
   WEAVIATE_GRPC_URL: optionalUrl,
@@ -65,6 +70,7 @@ const Settings = z.object({
   OLLAMA_MODEL: z.string().default('qwen2.5:7b-instruct'),
   OLLAMA_EMBED_MODEL: optionalText,
   OLLAMA_NUM_CTX: z.coerce.number().int().min(2048).max(262_144).default(8192),
+  OLLAMA_TIMEOUT_SECONDS: z.coerce.number().min(1).max(3600).default(120),
 
   AGENT_MAX_LLM_CALLS: z.coerce.number().int().min(1).max(20).default(4),
   AGENT_MAX_TOOL_CALLS: z.coerce.number().int().min(0).max(50).default(6),
@@ -163,24 +169,29 @@ export interface TeamsConfig {
 
 export interface Config {
   port: number;
+  /** Where the server listens: HOST, else 0.0.0.0, or 127.0.0.1 while a surface runs without authentication (Teams without MICROSOFT_APP_ID). */
   host: string;
+  /** Why `host` is what it is, for the start-up log. */
+  hostReason: 'configured' | 'default' | 'loopback_unauthenticated';
   logLevel: z.infer<typeof Settings>['LOG_LEVEL'];
   tenantsFile: string;
   maxBodyBytes: number;
   /** On SIGTERM, how long in-flight work may finish before its threads are told it was interrupted. */
   shutdownDeadlineMs: number;
   approvalTtlMinutes: number;
-  /** HTTP API requests a minute, per key and per organization (token buckets in each replica). */
-  api: { perKeyPerMinute: number; perOrgPerMinute: number };
+  /** HTTP API requests a minute, per key and per organization (token buckets in each replica); failed key logins a minute per source address and per key id, refused unhashed beyond that. */
+  api: { perKeyPerMinute: number; perOrgPerMinute: number; loginFailures: { perSourcePerMinute: number; perKeyPerMinute: number } };
   /** How approved actions run, and when their effect is checked (0 = no follow-up). */
   actions: { executor: 'dry-run' | 'live'; verifyAfterMinutes: number };
   /** `botToken`: one workspace; `oauth`: installs to any number of workspaces through /slack/install (tokens in the installation store). */
-  slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
+  slack?: { signingSecret?: string; appToken?: string; botToken?: string; apiUrl?: string; apiTimeoutMs: number; oauth?: { clientId: string; clientSecret: string; stateSecret: string } };
   /** Teams is on when MICROSOFT_APP_ID is set, or when TEAMS_ENABLED=true (unauthenticated, local use). */
   teams?: TeamsConfig;
-  neo4j?: { uri: string; user: string; password: string; database?: string };
+  /** `timeouts`: one transaction (and connecting, and waiting for a pooled connection), and one ingest chunk. */
+  neo4j?: { uri: string; user: string; password: string; database?: string; timeouts?: { transactionMs: number; bulkMs: number } };
   weaviate?: { url: string; grpcUrl?: string; apiKey?: string };
-  ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number };
+  /** `timeoutMs`: one request to Ollama (a chat turn or an embedding batch), body included. */
+  ollama?: { baseUrl: string; model: string; embedModel?: string; numCtx: number; timeoutMs?: number };
   /** Bounds of one agent investigation (used when a model is configured). */
   agent: { maxLlmCalls: number; maxToolCalls: number; timeoutMs: number; toolTimeoutMs: number; historyTokens: number };
   /** Investigations running at once in this replica; more wait their turn (acks stay fast). */
@@ -220,13 +231,17 @@ export function loadConfig(env: Env = process.env): Config {
       stormLimit: s.ALERT_STORM_LIMIT, stormWindowSeconds: s.ALERT_STORM_WINDOW_SECONDS, threadHours: s.ALERT_THREAD_HOURS,
       secrets: Object.fromEntries(Object.entries(merged).filter((e): e is [string, string] => e[0].startsWith('ALERT_SECRET_') && typeof e[1] === 'string')),
     },
-    host: s.HOST,
+    host: s.HOST ?? (unauthenticatedSurface(s) ? '127.0.0.1' : '0.0.0.0'),
+    hostReason: s.HOST ? 'configured' : unauthenticatedSurface(s) ? 'loopback_unauthenticated' : 'default',
     logLevel: s.LOG_LEVEL,
     tenantsFile: s.TENANTS_FILE,
     maxBodyBytes: s.MAX_BODY_BYTES,
     shutdownDeadlineMs: s.SHUTDOWN_DEADLINE_SECONDS * 1000,
     approvalTtlMinutes: s.APPROVAL_TTL_MINUTES,
-    api: { perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG },
+    api: {
+      perKeyPerMinute: s.API_RATE_LIMIT_PER_KEY, perOrgPerMinute: s.API_RATE_LIMIT_PER_ORG,
+      loginFailures: { perSourcePerMinute: s.API_LOGIN_FAILURES_PER_SOURCE, perKeyPerMinute: s.API_LOGIN_FAILURES_PER_KEY },
+    },
     actions: { executor: s.ACTION_EXECUTOR, verifyAfterMinutes: s.ACTION_VERIFY_AFTER_MINUTES },
     ...((s.SLACK_SIGNING_SECRET && (s.SLACK_BOT_TOKEN || s.SLACK_CLIENT_ID)) || (s.SLACK_APP_TOKEN && s.SLACK_BOT_TOKEN)
       ? { slack: {
@@ -234,6 +249,7 @@ export function loadConfig(env: Env = process.env): Config {
         ...(s.SLACK_APP_TOKEN ? { appToken: s.SLACK_APP_TOKEN } : {}),
         ...(s.SLACK_BOT_TOKEN ? { botToken: s.SLACK_BOT_TOKEN } : {}),
         ...(s.SLACK_API_URL ? { apiUrl: s.SLACK_API_URL } : {}),
+        apiTimeoutMs: s.SLACK_API_TIMEOUT_SECONDS * 1000,
         ...(s.SLACK_CLIENT_ID && s.SLACK_CLIENT_SECRET && s.SLACK_STATE_SECRET ? { oauth: { clientId: s.SLACK_CLIENT_ID, clientSecret: s.SLACK_CLIENT_SECRET, stateSecret: s.SLACK_STATE_SECRET } } : {}),
       } }
       : {}),
@@ -248,13 +264,16 @@ export function loadConfig(env: Env = process.env): Config {
       } }
       : {}),
     ...(s.NEO4J_URI && s.NEO4J_PASSWORD !== undefined
-      ? { neo4j: { uri: s.NEO4J_URI, user: s.NEO4J_USER, password: s.NEO4J_PASSWORD, ...(s.NEO4J_DATABASE ? { database: s.NEO4J_DATABASE } : {}) } }
+      ? { neo4j: {
+        uri: s.NEO4J_URI, user: s.NEO4J_USER, password: s.NEO4J_PASSWORD, ...(s.NEO4J_DATABASE ? { database: s.NEO4J_DATABASE } : {}),
+        timeouts: { transactionMs: s.NEO4J_TRANSACTION_TIMEOUT_SECONDS * 1000, bulkMs: s.NEO4J_BULK_TIMEOUT_SECONDS * 1000 },
+      } }
       : {}),
     ...(s.WEAVIATE_URL
       ? { weaviate: { url: s.WEAVIATE_URL, ...(s.WEAVIATE_GRPC_URL ? { grpcUrl: s.WEAVIATE_GRPC_URL } : {}), ...(s.WEAVIATE_API_KEY ? { apiKey: s.WEAVIATE_API_KEY } : {}) } }
       : {}),
     ...(s.OLLAMA_BASE_URL
-      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
+      ? { ollama: { baseUrl: s.OLLAMA_BASE_URL, model: s.OLLAMA_MODEL, numCtx: s.OLLAMA_NUM_CTX, timeoutMs: s.OLLAMA_TIMEOUT_SECONDS * 1000, ...(s.OLLAMA_EMBED_MODEL ? { embedModel: s.OLLAMA_EMBED_MODEL } : {}) } }
       : {}),
     // The traces endpoint is used as given; the generic one gets the signal's path, as the OTLP spec says.
     ...(s.OTEL_EXPORTER_OTLP_TRACES_ENDPOINT ?? s.OTEL_EXPORTER_OTLP_ENDPOINT
@@ -274,6 +293,11 @@ export function loadConfig(env: Env = process.env): Config {
       historyTokens: s.AGENT_HISTORY_TOKENS,
     },
   };
+}
+
+/** Teams without an app id accepts any caller as any user: such a bot listens on loopback unless HOST says otherwise. */
+function unauthenticatedSurface(s: z.infer<typeof Settings>): boolean {
+  return (s.TEAMS_ENABLED ?? Boolean(s.MICROSOFT_APP_ID)) && !s.MICROSOFT_APP_ID;
 }
 
 function readConfigFile(path: string): Env {

@@ -2,6 +2,9 @@ import type { FetchFunction } from '@slack/web-api';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { Logger } from '../../src/logging.ts';
 
+/** Default bound of one Web API attempt (SLACK_API_TIMEOUT_SECONDS). */
+export const defaultSlackCallTimeoutMs = 10_000;
+
 /** A 429 is retried after its Retry-After this many times before the caller sees it. */
 const maxRateLimitRetries = 3;
 /** A Retry-After longer than this is not waited for here (the caller gets the 429). */
@@ -18,17 +21,39 @@ type FetchResponse = Awaited<ReturnType<FetchFunction>>;
  * Retry-After and resends within that channel's queue only: other channels keep flowing. (The
  * WebClient's own 429 handling would pause every call of the client.) Calls without a channel pass
  * straight through.
+ *
+ * Every attempt is bounded by `callTimeoutMs`, counted from when it is sent (not while it waits its
+ * turn): a call Slack never answers holds its channel for that long, then fails with a timeout and
+ * the channel moves on. The WebClient's retry sends it again later, behind what queued meanwhile.
  */
 export class ChannelQueues {
   private readonly queues = new Map<string, { limit: LimitFunction; users: number }>();
 
-  constructor(private readonly log: Logger, private readonly base: FetchFunction = (url, init) => fetch(url, init as RequestInit), private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms))) {}
+  constructor(
+    private readonly log: Logger,
+    private readonly base: FetchFunction = (url, init) => fetch(url, init as RequestInit),
+    private readonly sleep: (ms: number) => Promise<void> = (ms) => new Promise((resolve) => setTimeout(resolve, ms)),
+    private readonly callTimeoutMs = defaultSlackCallTimeoutMs,
+  ) {}
 
   readonly fetch: FetchFunction = (url, init) => {
     const channel = channelOf(init);
-    if (!channel) return this.base(url, init);
+    if (!channel) return this.attempt(url, init);
     return this.inChannel(channel, () => this.sendHonouringRetryAfter(url, init, channel));
   };
+
+  /** One attempt, aborted after the call timeout (or when the caller gives up first). */
+  private async attempt(url: string | URL, init: FetchRequestInit | undefined): Promise<FetchResponse> {
+    const timeout = AbortSignal.timeout(this.callTimeoutMs);
+    const signal = init?.signal ? AbortSignal.any([init.signal, timeout]) : timeout;
+    try {
+      return await this.base(url, { ...init, signal });
+    } catch (error) {
+      if (!timeout.aborted) throw error;
+      this.log.warn({ method: methodOf(url), timeoutMs: this.callTimeoutMs }, 'Slack did not answer in time; the call is abandoned (and retried by the client)');
+      throw new Error(`Slack did not answer ${methodOf(url)} within ${this.callTimeoutMs} ms`, { cause: error });
+    }
+  }
 
   private async inChannel<T>(channel: string, work: () => Promise<T>): Promise<T> {
     let queue = this.queues.get(channel);
@@ -48,7 +73,7 @@ export class ChannelQueues {
 
   private async sendHonouringRetryAfter(url: string | URL, init: FetchRequestInit | undefined, channel: string): Promise<FetchResponse> {
     for (let attempt = 0; ; attempt += 1) {
-      const response = await this.base(url, init);
+      const response = await this.attempt(url, init);
       if (response.status !== 429 || attempt >= maxRateLimitRetries) return response;
       const waitMs = retryAfterMs(response.headers.get('retry-after'));
       if (waitMs > maxRetryAfterMs) return response;

@@ -12,6 +12,7 @@ export const SlashCommandPayload = z.object({
   user_id: z.string().min(1),
   user_name: z.string().optional(),
   response_url: z.string().optional(),
+  trigger_id: z.string().optional(),
 });
 export type SlashCommandPayload = z.infer<typeof SlashCommandPayload>;
 

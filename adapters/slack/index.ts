@@ -1,3 +1,4 @@
+import { createHash } from 'node:crypto';
 import { App, ExpressReceiver, HTTPModuleFunctions, SocketModeReceiver, type ReceiverProcessEventErrorHandlerArgs, type RespondFn } from '@slack/bolt';
 import type { KnownBlock } from '@slack/types';
 import { WebClient, type WebClientOptions } from '@slack/web-api';
@@ -14,11 +15,12 @@ import { describeError } from '../../src/errors.ts';
 import type { Logger } from '../../src/logging.ts';
 import type { RequestContext } from '../../src/request.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
+import { isStoreUnavailable, storeRetryAfterSeconds } from '../../src/server/unavailable.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { GroupMembershipSource } from '../../src/tenancy/groups.ts';
 import type { InstallationStore } from '../../src/stores/installations.ts';
 import { InstallationStoreBridge, onInstalled, slackBotScopes } from './oauth.ts';
-import { ChannelQueues } from './channel-queue.ts';
+import { ChannelQueues, defaultSlackCallTimeoutMs } from './channel-queue.ts';
 import { chatAlertMessage, inboundFromMessage, isAlertCandidate, MessageEnvelope } from './alert-message.ts';
 import { SlackChatChannel } from './chat.ts';
 import { SlackGroupMembership } from './groups.ts';
@@ -42,6 +44,8 @@ export interface SlackAdapterOptions {
   installations?: InstallationStore;
   /** Web API base, e.g. https://slack-gov.com/api/ for GovSlack, or a local fake in tests. */
   apiUrl?: string;
+  /** Bound of one Web API attempt (SLACK_API_TIMEOUT_SECONDS; default 10 s). */
+  apiTimeoutMs?: number;
   maxBodyBytes: number;
   companion: Companion;
   idempotency: IdempotencyStore;
@@ -61,6 +65,18 @@ export interface SlackAdapter extends HttpPlugin {
 }
 
 const eventDedupeTtlMs = 60 * 60 * 1000;
+/** Two retries after 0.5-1 s and 1-2 s: a call costs at most three attempts of SLACK_API_TIMEOUT_SECONDS and a few seconds. */
+const slackRetryConfig = { retries: 2, factor: 2, minTimeout: 500, maxTimeout: 4_000, randomize: true };
+/** Longer than the window in which Bolt accepts a signed request's timestamp (5 minutes, either way). */
+const commandReplayTtlMs = 15 * 60 * 1000;
+const storeUnavailableText = 'I cannot take commands right now: my state store is unavailable. Try again in a minute.';
+
+/** What names one slash command: its request signature over HTTP, its trigger id in Socket Mode. */
+function commandReplayKey(signature: unknown, triggerId: unknown): string | undefined {
+  if (typeof signature === 'string' && signature) return `slack:command:sig:${createHash('sha256').update(signature).digest('hex')}`;
+  if (typeof triggerId === 'string' && triggerId) return `slack:command:trigger:${triggerId}`;
+  return undefined;
+}
 /** Posted when shutdown cut an investigation short, so nobody waits for an answer that will not come. */
 const maxClockSkewSeconds = 300;
 /** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
@@ -77,7 +93,15 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   const router = express.Router();
   router.post('/slack/events', rejectFutureTimestamps);
   // Every client the adapter and Bolt create posts through per-channel queues (429s wait per channel).
-  const apiOptions: WebClientOptions = { ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}), fetch: new ChannelQueues(log).fetch };
+  // Each attempt is bounded in the transport (ChannelQueues), not with the WebClient's `timeout`, which
+  // would also count the time a call waits its channel's turn or a Retry-After. A failed attempt is
+  // retried twice with a short backoff (not the library's default of ten retries over 30 minutes).
+  const callTimeoutMs = options.apiTimeoutMs ?? defaultSlackCallTimeoutMs;
+  const apiOptions: WebClientOptions = {
+    ...(options.apiUrl ? { slackApiUrl: options.apiUrl } : {}),
+    fetch: new ChannelQueues(log, undefined, undefined, callTimeoutMs).fetch,
+    retryConfig: slackRetryConfig,
+  };
   const receiver = options.appToken
     // Socket Mode: the same App and handlers, fed from the WebSocket; apps.connections.open goes to SLACK_API_URL too.
     ? new SocketModeReceiver({ appToken: options.appToken, logger: boltLogger(log), installerOptions: { clientOptions: apiOptions } })
@@ -88,6 +112,8 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
       bodyLimit: options.maxBodyBytes,
       logger: boltLogger(log),
       processEventErrorHandler: (args) => refuseMalformed(args, log),
+      // The signature names one signed request exactly: a replay of it within Slack's 5-minute window is refused (slash commands).
+      customPropertiesExtractor: (req) => ({ slackSignature: req.headers['x-slack-signature'] }),
       ...oauthOptions(options, apiOptions, log),
     });
   const app = new App({
@@ -96,8 +122,8 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
     receiver,
     logger: boltLogger(log),
     deferInitialization: true,
-    // A 429 on a channel's call waits in that channel's queue (ChannelQueues); other failures are retried here.
-    clientOptions: { ...apiOptions, retryConfig: { retries: 2, factor: 2, minTimeout: 500 } },
+    // A 429 on a channel's call waits in that channel's queue (ChannelQueues); other failures (a timeout included) are retried here.
+    clientOptions: apiOptions,
   });
   /** The bot token of a workspace (`enterprise:team` key or team id); undefined in single-token mode, where the client has it. */
   const tokenFor = async (workspaceId: string | undefined): Promise<string | undefined> => {
@@ -110,9 +136,10 @@ export async function createSlackAdapter(options: SlackAdapterOptions): Promise<
   await app.init();
   const handlers = new SlackHandlers(options, log);
 
-  app.command('/cloud', async ({ ack, body, client, respond }) => {
+  app.command('/cloud', async ({ ack, body, client, respond, context }) => {
     await ack();
-    options.background.run('slack.command', () => handlers.command(body, client, respond), () => respond({ response_type: 'ephemeral', text: interruptedText }));
+    const replayKey = commandReplayKey(context.slackSignature, body.trigger_id);
+    options.background.run('slack.command', () => handlers.command(body, client, respond, replayKey), () => respond({ response_type: 'ephemeral', text: interruptedText }));
   });
   app.event('app_mention', async ({ body, client }) => {
     options.background.run('slack.mention', () => handlers.mention(body, client), async () => {
@@ -191,6 +218,13 @@ function oauthOptions(options: SlackAdapterOptions, apiOptions: WebClientOptions
  */
 async function refuseMalformed(args: ReceiverProcessEventErrorHandlerArgs, log: Logger): Promise<boolean> {
   const body: unknown = (args.request as typeof args.request & { body?: unknown }).body;
+  if (isStoreUnavailable(args.error) && !args.response.headersSent) {
+    // e.g. the installation store cannot be read to authorize the request: Slack retries a 503.
+    log.warn({ err: args.error }, 'Slack request refused with 503: a store is unavailable');
+    args.response.writeHead(503, { 'content-type': 'application/json', 'retry-after': String(storeRetryAfterSeconds) });
+    args.response.end(JSON.stringify({ error: 'store_unavailable', message: 'A store is unavailable; retry shortly.' }));
+    return false;
+  }
   const malformed = args.error instanceof TypeError || typeof body !== 'object' || body === null || Array.isArray(body);
   if (!malformed || args.response.headersSent) return HTTPModuleFunctions.defaultProcessEventErrorHandler(args);
   log.warn({ err: args.error }, 'malformed Slack request refused');
@@ -213,13 +247,28 @@ class SlackHandlers {
   constructor(private readonly options: SlackAdapterOptions, private readonly log: Logger) {}
 
   // Core messages (onboarding, refusals) quote ids and names from the request: escaped, so they stay text.
-  async command(body: unknown, client: WebClient, respond: RespondFn): Promise<void> {
+  async command(body: unknown, client: WebClient, respond: RespondFn, replayKey?: string): Promise<void> {
     const parsed = SlashCommandPayload.safeParse(body);
     if (!parsed.success) {
       this.log.warn({ issues: parsed.error.issues.length }, 'malformed slash command');
       return;
     }
     const command = parsed.data;
+    // Slack signs a command once; the same signed body again (a replay within the 5-minute window, on any replica) opens nothing.
+    if (replayKey) {
+      let first: boolean;
+      try {
+        first = await this.options.idempotency.claim(replayKey, commandReplayTtlMs);
+      } catch (error) {
+        this.log.warn({ err: error }, 'slash command refused: the idempotency store is unavailable');
+        await respond({ response_type: 'ephemeral', text: storeUnavailableText });
+        return;
+      }
+      if (!first) {
+        this.log.warn({ channel: command.channel_id }, 'replayed slash command ignored');
+        return;
+      }
+    }
     const intent = parseCommand(command.text);
     const resolution = await this.options.companion.resolveContext(inboundFromCommand(command));
     if (!resolution.ok) {
@@ -245,7 +294,13 @@ class SlackHandlers {
       return;
     }
     const context: RequestContext = { ...resolution.context, conversation: { ...resolution.context.conversation, threadId: parentTs } };
-    await this.answer(context, intent, client, command.channel_id, parentTs);
+    try {
+      await this.answer(context, intent, client, command.channel_id, parentTs);
+    } catch (error) {
+      // Slack did not take the answer even after retries: tell the asker through response_url, which needs no channel post.
+      this.log.error({ err: error, channel: command.channel_id, threadTs: parentTs }, 'could not deliver an answer to Slack');
+      await respond({ response_type: 'ephemeral', text: `${postFailureText(error)} (The question was: ${escapeMrkdwn(command.text)})` });
+    }
   }
 
   async mention(body: unknown, client: WebClient): Promise<void> {
@@ -267,7 +322,13 @@ class SlackHandlers {
       await client.chat.postMessage({ channel: envelope.event.channel, thread_ts: threadTs, text: escapeMrkdwn(resolution.message) });
       return;
     }
-    await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
+    try {
+      await this.answer(resolution.context, parseCommand(stripMentions(envelope.event.text)), client, envelope.event.channel, threadTs);
+    } catch (error) {
+      // A mention has no response_url: the log is where an undelivered answer is reported.
+      this.log.error({ err: error, channel: envelope.event.channel, threadTs, eventId: envelope.event_id }, 'could not deliver an answer to Slack');
+      throw error;
+    }
   }
 
   async alertMessage(body: unknown, alerts: AlertService, self: { botId?: string; botUserId?: string }): Promise<void> {

@@ -1,5 +1,6 @@
 import type { Activity, CloudAdapter, ConversationReference } from 'botbuilder';
 import type { Logger } from '../../src/logging.ts';
+import { withinTime } from '../../src/outbound.ts';
 import type { ChannelReference } from './references.ts';
 import { withRetry, type RetryPolicy } from './retry.ts';
 
@@ -15,12 +16,16 @@ export interface Outbox {
  * Everything the bot says goes out here, after the turn that triggered it has returned (Teams holds
  * the HTTP response for the whole turn): `continueConversationAsync` with a stored reference.
  */
+/** Default bound of one Bot Connector call (post, update, typing), its retries excluded. */
+export const defaultTeamsCallTimeoutMs = 15_000;
+
 export class TeamsConnector {
   constructor(
     private readonly adapter: CloudAdapter,
     private readonly appId: string,
     private readonly retry: RetryPolicy,
     private readonly log: Logger,
+    private readonly callTimeoutMs = defaultTeamsCallTimeoutMs,
   ) {}
 
   async open(reference: ChannelReference, work: (outbox: Outbox) => Promise<void>): Promise<void> {
@@ -34,13 +39,15 @@ export class TeamsConnector {
       const onRetry = (status: number, delayMs: number): void => {
         this.log.warn({ status, delayMs, conversation: reference.conversation.id }, 'Teams asked to slow down; retrying');
       };
+      // botbuilder's connector client sets no request timeout: each attempt is bounded here.
+      const bounded = <T>(what: string, call: () => Promise<T>) => () => withinTime(this.callTimeoutMs, `Teams ${what}`, call);
       await work({
-        send: async (activity) => (await withRetry(() => context.sendActivity(activity), this.retry, onRetry))?.id,
+        send: async (activity) => (await withRetry(bounded('send', () => context.sendActivity(activity)), this.retry, onRetry))?.id,
         update: async (activityId, activity) => {
-          await withRetry(() => context.updateActivity({ type: 'message', ...activity, id: activityId }), this.retry, onRetry);
+          await withRetry(bounded('update', () => context.updateActivity({ type: 'message', ...activity, id: activityId })), this.retry, onRetry);
         },
         typing: async () => {
-          await withRetry(() => context.sendActivity({ type: 'typing' }), this.retry, onRetry);
+          await withRetry(bounded('typing', () => context.sendActivity({ type: 'typing' })), this.retry, onRetry);
         },
       });
     });

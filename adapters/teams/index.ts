@@ -5,6 +5,7 @@ import type { Companion } from '../../src/companion.ts';
 import type { TeamsConfig } from '../../src/config.ts';
 import type { Logger } from '../../src/logging.ts';
 import type { HttpPlugin } from '../../src/server/http.ts';
+import { isStoreUnavailable, storeRetryAfterSeconds } from '../../src/server/unavailable.ts';
 import type { IdempotencyStore } from '../../src/stores/idempotency.ts';
 import type { ConversationReferenceStore } from '../../src/stores/references.ts';
 import type { ChatChannel } from '../../src/chat/port.ts';
@@ -93,7 +94,22 @@ export function createTeamsAdapter(options: TeamsAdapterOptions): TeamsAdapter {
       res.status(400).json({ error: 'bad_request', message: `Not a valid Bot Framework activity: ${envelope.error.issues[0]?.path.join('.') || '(body)'} ${envelope.error.issues[0]?.message ?? ''}`.trim() });
       return;
     }
-    await adapter.process(req, res, (context) => handlers.turn(context));
+    // A turn that failed because a store is down answers 503 + Retry-After (CloudAdapter would say 500): the connector retries it.
+    let storeDown = false;
+    const status = res.status.bind(res);
+    res.status = (code: number) => {
+      if (code !== 500 || !storeDown) return status(code);
+      res.set('retry-after', String(storeRetryAfterSeconds));
+      return status(503);
+    };
+    await adapter.process(req, res, async (context) => {
+      try {
+        await handlers.turn(context);
+      } catch (error) {
+        storeDown = isStoreUnavailable(error);
+        throw error;
+      }
+    });
   }
 
   return {

@@ -24,7 +24,7 @@ export function createAlerting(config: Config, runtime: Runtime, chat: ChatChann
   const plugin = alertWebhookPlugin({
     service, tenants: runtime.stores.tenants, idempotency: runtime.stores.idempotency, inbox: runtime.stores.alertInbox, background, logger,
     maxBodyBytes: config.maxBodyBytes, secrets: config.alerts.secrets, ...(now ? { now } : {}),
-    apiKeys: new ApiKeyAuth({ stores: runtime.stores, background, logger, ...(now ? { now: () => new Date(now()) } : {}) }),
+    apiKeys: new ApiKeyAuth({ stores: runtime.stores, background, logger, loginFailures: config.api.loginFailures, ...(now ? { now: () => new Date(now()) } : {}) }),
   });
   return { service, plugin };
 }

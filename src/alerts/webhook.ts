@@ -64,6 +64,10 @@ async function handle(req: Request, res: Response, options: AlertWebhookOptions,
     : authenticateWebhook(await options.tenants.listOrganizations(), { source: source.data, headers, rawBody, ...(queryToken ? { queryToken } : {}) }, options.secrets, options.now);
   if (!auth.ok) {
     log.warn({ source: source.data, reason: auth.reason, ip: req.ip }, 'unauthenticated alert webhook');
+    if ('retryAfterSeconds' in auth && auth.retryAfterSeconds) {
+      res.status(429).set('retry-after', String(auth.retryAfterSeconds)).json({ error: 'rate_limited', message: `Too many failed API key logins; retry after ${String(auth.retryAfterSeconds)} s with a valid key.` });
+      return;
+    }
     // Basic first: SNS sends the credentials of its subscription URL only after a Basic challenge.
     res.status(401).set('WWW-Authenticate', 'Basic realm="cloud-companion-alerts", Bearer realm="cloud-companion-alerts"').json({ error: 'unauthenticated', message: 'message' in auth ? auth.message : 'Send the organization\'s alert token (Authorization: Bearer, basic-auth password or ?token=), the provider\'s signature, or an API key in X-API-Key (see README, "Alerts").' });
     return;

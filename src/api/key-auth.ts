@@ -5,9 +5,12 @@ import type { Stores } from '../stores/index.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
 import type { Organization } from '../tenancy/organization.ts';
 import { ApiKeyService, type Authentication } from './keys.ts';
+import type { LoginFailureLimits } from './login-guard.ts';
 
 export interface ApiKeyAuthOptions {
   stores: Pick<Stores, 'apiKeys' | 'audit' | 'tenants'>;
+  /** Failed logins allowed a minute per source address and per key id (API_LOGIN_FAILURES_PER_SOURCE, API_LOGIN_FAILURES_PER_KEY). */
+  loginFailures?: LoginFailureLimits;
   background: BackgroundWork;
   logger: Logger;
   now?: () => Date;
@@ -24,7 +27,7 @@ export class ApiKeyAuth {
 
   constructor(private readonly options: ApiKeyAuthOptions) {
     this.now = options.now ?? (() => new Date());
-    this.keys = new ApiKeyService({ store: options.stores.apiKeys, audit: options.stores.audit, tenants: options.stores.tenants, logger: options.logger, now: this.now });
+    this.keys = new ApiKeyService({ store: options.stores.apiKeys, audit: options.stores.audit, tenants: options.stores.tenants, logger: options.logger, now: this.now, ...(options.loginFailures ? { loginFailures: options.loginFailures } : {}) });
   }
 
   /** Whether the request carries a key at all (other surfaces accept other credentials too). */
@@ -33,9 +36,9 @@ export class ApiKeyAuth {
   }
 
   async authenticate(req: Request, res: Response): Promise<Authentication> {
-    const auth = await this.keys.authenticate(req.get('x-api-key'));
+    const auth = await this.keys.authenticate(req.get('x-api-key'), req.ip ?? req.socket.remoteAddress ?? 'unknown');
     if (!auth.ok) {
-      this.options.logger.info({ reason: auth.reason, path: req.path }, 'API key refused');
+      this.options.logger.debug({ reason: auth.reason, path: req.path }, 'API key refused');
       return auth;
     }
     const { principal } = auth;
@@ -51,9 +54,9 @@ export class ApiKeyAuth {
 }
 
 /** The organization an API key request acts for, or why not: for surfaces that need the organization itself. */
-export async function organizationOfKey(auth: ApiKeyAuth, tenants: TenantDirectory, req: Request, res: Response): Promise<{ ok: true; org: Organization } | { ok: false; reason: string; message: string }> {
+export async function organizationOfKey(auth: ApiKeyAuth, tenants: TenantDirectory, req: Request, res: Response): Promise<{ ok: true; org: Organization } | { ok: false; reason: string; message: string; retryAfterSeconds?: number }> {
   const result = await auth.authenticate(req, res);
-  if (!result.ok) return { ok: false, reason: `API key ${result.reason}`, message: result.message };
+  if (!result.ok) return { ok: false, reason: `API key ${result.reason}`, message: result.message, ...(result.retryAfterSeconds ? { retryAfterSeconds: result.retryAfterSeconds } : {}) };
   const org = await tenants.getOrganization(result.principal.orgId);
   return org
     ? { ok: true, org }

@@ -7,6 +7,7 @@ import { summarize } from '../stores/api-keys.ts';
 import type { AuditLog } from '../stores/audit.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
 import { hashSecret, keyIdOf, newKey, parseKey, verifySecret } from './key-hash.ts';
+import { defaultLoginFailureLimits, LoginFailureLimiter, RejectionAudit, type LoginFailureLimits } from './login-guard.ts';
 
 /** Who an API request acts as: one key of one organization, with the key's role. */
 export interface ApiPrincipal {
@@ -16,11 +17,11 @@ export interface ApiPrincipal {
   name: string;
 }
 
-export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'revoked' | 'expired';
+export type AuthFailureReason = 'missing' | 'malformed' | 'invalid' | 'revoked' | 'expired' | 'rate_limited';
 
 export type Authentication =
   | { ok: true; principal: ApiPrincipal }
-  | { ok: false; reason: AuthFailureReason; message: string };
+  | { ok: false; reason: AuthFailureReason; message: string; retryAfterSeconds?: number };
 
 export interface CreateKeyInput {
   orgId: string;
@@ -36,10 +37,19 @@ interface Deps {
   tenants: TenantDirectory;
   logger: Logger;
   now?: () => Date;
+  /** Failed logins allowed per source address and per key id (default: 10 and 30 a minute). */
+  loginFailures?: LoginFailureLimits;
 }
 
 const createHint = (orgId = '<org-id>'): string => `An admin can create one with \`cloud-companion keys create --org ${orgId}\`.`;
 const cacheLimit = 10_000;
+
+/** A hash of the same cost as every stored one, verified against when the key id does not exist (made once per process). */
+let sharedDummyHash: Promise<string> | undefined;
+function dummyHash(): Promise<string> {
+  sharedDummyHash ??= hashSecret(newKey().secret);
+  return sharedDummyHash;
+}
 
 /**
  * API keys: created, listed and revoked per organization (the CLI), and checked on every API
@@ -51,9 +61,15 @@ const cacheLimit = 10_000;
 export class ApiKeyService {
   private readonly now: () => Date;
   private readonly verified = new Map<string, { hash: string; digest: Buffer }>();
+  private readonly failures: LoginFailureLimiter;
+  private readonly rejections: RejectionAudit;
 
   constructor(private readonly deps: Deps) {
     this.now = deps.now ?? (() => new Date());
+    this.failures = new LoginFailureLimiter(deps.loginFailures ?? defaultLoginFailureLimits, () => this.now().getTime());
+    this.rejections = new RejectionAudit(deps.audit, deps.logger, this.now);
+    // Made ahead, so even the first unknown key id costs what a wrong secret costs.
+    dummyHash().catch(() => undefined);
   }
 
   /** Returns the key itself, which is shown once and never stored. */
@@ -93,10 +109,14 @@ export class ApiKeyService {
   }
 
   /**
-   * Checks an `X-API-Key` value. The secret is verified before revocation or expiry is revealed, and
-   * an unknown key id reads exactly like a wrong secret. Rejections of a known key are audited.
+   * Checks an `X-API-Key` value from `source` (the client address). The secret is verified before
+   * revocation or expiry is revealed, and an unknown key id costs and reads exactly like a wrong
+   * secret (it is checked against a dummy hash of the same cost). After too many failures from the
+   * source or for the key id, logins are refused before the store is read or any hash runs, except
+   * a key this replica already verified (a cheap digest comparison), so a flood on a key id does not
+   * lock out its holder here. Rejections of a known key are audited, aggregated per minute.
    */
-  async authenticate(header: string | undefined): Promise<Authentication> {
+  async authenticate(header: string | undefined, source = 'unknown'): Promise<Authentication> {
     if (header === undefined || header.trim() === '') {
       return { ok: false, reason: 'missing', message: `This endpoint needs an API key in the X-API-Key header. ${createHint()}` };
     }
@@ -114,29 +134,53 @@ export class ApiKeyService {
       reason: 'invalid',
       message: `API key ${parsed.keyId} is not valid: check that it was copied whole. If it is lost, revoke it and create a new one. ${createHint()}`,
     };
-    const record = await this.deps.store.find(parsed.keyId);
-    if (!record) return invalid;
-    if (!(await this.matches(record.keyId, record.hash, parsed.secret))) {
-      await this.auditRejection(record.orgId, record.keyId, 'wrong_secret');
+    const digest = createHash('sha256').update(parsed.secret).digest();
+    const known = this.verified.get(parsed.keyId);
+    const remembered = known !== undefined && timingSafeEqual(known.digest, digest);
+    if (!remembered) {
+      const retryAfterSeconds = this.failures.reserve(source, parsed.keyId);
+      if (retryAfterSeconds !== undefined) {
+        void this.rejections.record(undefined, parsed.keyId, 'rate_limited');
+        return { ok: false, reason: 'rate_limited', retryAfterSeconds, message: `Too many failed API key logins from this address or for key ${parsed.keyId}; retry after ${retryAfterSeconds} s with a valid key.` };
+      }
+    }
+    let record: Awaited<ReturnType<ApiKeyStore['find']>>;
+    try {
+      record = await this.deps.store.find(parsed.keyId);
+    } catch (error) {
+      // A store that is down is not the client's failure: give the reservation back.
+      if (!remembered) this.failures.succeeded(source, parsed.keyId);
+      throw error;
+    }
+    if (!record) {
+      await verifySecret(parsed.secret, await this.dummy());
+      await this.rejections.record(undefined, parsed.keyId, 'unknown_key');
       return invalid;
     }
+    if (!(remembered && known.hash === record.hash) && !(await this.matches(record.keyId, record.hash, parsed.secret, digest))) {
+      await this.rejections.record(record.orgId, record.keyId, 'wrong_secret');
+      return invalid;
+    }
+    // The secret is right: whatever this login reserved from the failure budgets goes back.
+    if (!remembered) this.failures.succeeded(source, record.keyId);
     const now = this.now();
     if (record.revokedAt) {
-      await this.auditRejection(record.orgId, record.keyId, 'revoked');
+      await this.rejections.record(record.orgId, record.keyId, 'revoked');
       return { ok: false, reason: 'revoked', message: `API key ${record.keyId} ("${record.name}") was revoked at ${record.revokedAt}. ${createHint(record.orgId)}` };
     }
     if (record.expiresAt && Date.parse(record.expiresAt) <= now.getTime()) {
-      await this.auditRejection(record.orgId, record.keyId, 'expired');
+      await this.rejections.record(record.orgId, record.keyId, 'expired');
       return { ok: false, reason: 'expired', message: `API key ${record.keyId} ("${record.name}") expired at ${record.expiresAt}. ${createHint(record.orgId)}` };
     }
     await this.deps.store.touch(record.orgId, record.keyId, now.toISOString());
     return { ok: true, principal: { keyId: record.keyId, orgId: record.orgId, role: record.role, name: record.name } };
   }
 
-  private async matches(keyId: string, hash: string, secret: string): Promise<boolean> {
-    const digest = createHash('sha256').update(secret).digest();
-    const known = this.verified.get(keyId);
-    if (known && known.hash === hash && timingSafeEqual(known.digest, digest)) return true;
+  private dummy(): Promise<string> {
+    return dummyHash();
+  }
+
+  private async matches(keyId: string, hash: string, secret: string, digest: Buffer): Promise<boolean> {
     if (!(await verifySecret(secret, hash))) return false;
     this.verified.delete(keyId);
     this.verified.set(keyId, { hash, digest });
@@ -151,14 +195,6 @@ export class ApiKeyService {
     await this.deps.audit.append({ orgId, at: this.now().toISOString(), actor, type, subjectId, detail });
   }
 
-  /** A rejection is answered with 401 even when the audit log is down; the log line keeps the trace. */
-  private async auditRejection(orgId: string, keyId: string, reason: string): Promise<void> {
-    try {
-      await this.audit(orgId, `apikey:${keyId}`, 'api_key.rejected', keyId, { reason });
-    } catch (error) {
-      this.deps.logger.error({ err: error, orgId, keyId, reason }, 'could not audit a rejected API key');
-    }
-  }
 }
 
 /** `90d`, `12h`, `2026-01-31` or a full ISO timestamp, for `keys create --expires`. */

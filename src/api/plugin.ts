@@ -9,6 +9,7 @@ import type { Stores } from '../stores/index.ts';
 import { createHandlers, type HandlerCall, type HandlerResult } from './handlers.ts';
 import { ApiKeyAuth } from './key-auth.ts';
 import type { ApiPrincipal } from './keys.ts';
+import type { LoginFailureLimits } from './login-guard.ts';
 import { openApiDocument } from './openapi.ts';
 import { RateLimiter, type RateLimits } from './rate-limit.ts';
 import { expressPath, routeList, routes, type OperationId, type RouteInput, type RouteSpec, type Routes } from './routes.ts';
@@ -19,6 +20,8 @@ export interface ApiPluginOptions {
   companion: Companion;
   stores: Stores;
   limits: RateLimits;
+  /** Failed API-key logins a minute per source address and per key id, refused before hashing beyond that. */
+  loginFailures?: LoginFailureLimits;
   maxBodyBytes: number;
   background: BackgroundWork;
   logger: Logger;
@@ -64,7 +67,7 @@ export function createApiPlugin(options: ApiPluginOptions): HttpPlugin {
   const now = options.now ?? (() => new Date());
   const log = options.logger.child({ surface: 'api' });
   const { stores, background } = options;
-  const auth = new ApiKeyAuth({ stores, background, logger: log, now });
+  const auth = new ApiKeyAuth({ stores, background, logger: log, now, ...(options.loginFailures ? { loginFailures: options.loginFailures } : {}) });
   const limiter = new RateLimiter(options.limits, () => now().getTime());
   const handlers = createHandlers({ companion: options.companion, stores });
   const document = openApiDocument();
@@ -73,6 +76,11 @@ export function createApiPlugin(options: ApiPluginOptions): HttpPlugin {
   const authenticate: RequestHandler = async (req, res, next) => {
     const result = await auth.authenticate(req, res);
     if (!result.ok) {
+      if (result.reason === 'rate_limited') {
+        res.setHeader('Retry-After', String(result.retryAfterSeconds ?? 60));
+        sendError(res, 429, 'rate_limited', result.message);
+        return;
+      }
       sendError(res, 401, 'unauthorized', result.message);
       return;
     }

@@ -17,7 +17,7 @@ interface Bucket {
   at: number;
 }
 
-class Buckets {
+export class Buckets {
   private readonly buckets = new Map<string, Bucket>();
   private readonly perMs: number;
 

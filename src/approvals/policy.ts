@@ -4,6 +4,7 @@ import type { ApiKeyStore } from '../stores/api-keys.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
 import { effectiveRole, type RoleResolver } from '../tenancy/groups.ts';
 import type { CloudAccountConfig, Organization } from '../tenancy/organization.ts';
+import { personOf, type Identity } from '../tenancy/people.ts';
 import { channelPolicy } from '../tenancy/policy.ts';
 
 /** What a decision or an execution needs to know, read fresh from the tenants store each time. */
@@ -15,6 +16,8 @@ export interface ApprovalPolicy {
   accountIds: readonly string[];
   /** The requester of a high-risk action may not approve it themselves. */
   fourEyes: boolean;
+  /** The actor is the same person as the query's `requester` (src/tenancy/people.ts), on whichever surface each acted. */
+  actorIsRequester: boolean;
   account(accountId: string): CloudAccountConfig | undefined;
 }
 
@@ -25,6 +28,8 @@ export interface PolicyQuery {
   actor: { platform: Platform; userId: string };
   /** `workspaceId`: the conversation-key workspace, so a group lookup asks the right directory. */
   channel: { platform: Platform; channelId: string; workspaceId?: string };
+  /** Who requested the action being decided, to compare people for the four-eyes rule. */
+  requester?: { platform: Platform; userId: string };
 }
 
 /**
@@ -49,6 +54,7 @@ export class TenantPolicySource implements ApprovalPolicySource {
   async read(query: PolicyQuery): Promise<PolicyRead> {
     let org: Organization | undefined;
     let role: Role | undefined;
+    let actorIsRequester = false;
     try {
       org = await this.tenants.getOrganization(query.orgId);
       if (org && query.actor.platform === 'api') {
@@ -56,13 +62,22 @@ export class TenantPolicySource implements ApprovalPolicySource {
         if (!key.ok) return key;
         role = key.role;
       }
+      if (org && query.requester) actorIsRequester = await this.person(org, query.actor) === await this.person(org, query.requester);
     } catch (error) {
       return { ok: false, message: `I could not read this workspace's roles and channel policy (${describeError(error)}), so nothing was run. Try again in a minute; if it keeps failing, an admin should check the tenants store.` };
     }
     if (!org) return { ok: false, message: `Organization "${query.orgId}" is not configured any more, so nothing was run.` };
     // Group roles are read again at click time: someone removed from a group loses its role within the cache time.
     role ??= await this.roles?.roleOf(org, query.actor, query.channel.workspaceId);
-    return { ok: true, policy: policyOf(org, query, role) };
+    return { ok: true, policy: { ...policyOf(org, query, role), actorIsRequester } };
+  }
+
+  /** An API key is the person who created it unless tenants.yaml links it (src/tenancy/people.ts). */
+  private async person(org: Organization, identity: Identity): Promise<string> {
+    if (identity.platform !== 'api') return personOf(org, identity);
+    const keyId = identity.userId.startsWith(apiKeyActorPrefix) ? identity.userId.slice(apiKeyActorPrefix.length) : identity.userId;
+    const key = this.apiKeys ? await this.apiKeys.find(keyId) : undefined;
+    return personOf(org, identity, key?.orgId === org.id ? key.createdBy : undefined);
   }
 
   private async apiKeyRole(orgId: string, userId: string): Promise<{ ok: true; role: Role } | { ok: false; message: string }> {
@@ -84,6 +99,7 @@ export function policyOf(org: Organization, query: PolicyQuery, role?: Role): Ap
     allowedActions: channel.allowedActions,
     accountIds: channel.accountIds,
     fourEyes: org.approvals.fourEyes,
+    actorIsRequester: query.requester !== undefined && query.requester.platform === query.actor.platform && query.requester.userId === query.actor.userId,
     account: (accountId) => accounts.get(accountId),
   };
 }

@@ -191,7 +191,8 @@ export class ApprovalService {
       const expired = await this.expire(approval, actor.userId);
       return expired ? { kind: 'expired', approval: expired } : this.afterLostRace(orgId, approvalId, input);
     }
-    const policy = await this.deps.policy.read({ orgId, actor, channel: input.channel });
+    // The request's own channel decides (not where the click came from); four-eyes compares people across surfaces.
+    const policy = await this.deps.policy.read({ orgId, actor, channel: approval.conversation, requester: { platform: approval.conversation.platform, userId: approval.requestedBy } });
     if (!policy.ok) return this.refuse(approval, input, 'policy_unavailable', policy.message);
     const refusal = this.checkDecision(approval, input, policy.policy);
     if (refusal) return this.refuse(approval, input, refusal.reason, refusal.message, { role: policy.policy.role });
@@ -345,7 +346,7 @@ export class ApprovalService {
       return { reason: 'role', message: 'Viewers cannot decide on actions. Ask an operator or admin of this workspace.' };
     }
     if (input.decision !== 'approve') return undefined;
-    if (policy.fourEyes && approval.risk === 'high' && input.actor.userId === approval.requestedBy && input.actor.platform === approval.conversation.platform) {
+    if (policy.fourEyes && approval.risk === 'high' && policy.actorIsRequester) {
       return { reason: 'four_eyes', message: 'This organization requires a second person for high-risk actions: you requested this one, so another admin must approve it.' };
     }
     if (!actionAllowed(policy.allowedActions, approval.action.kind)) {

@@ -1,4 +1,5 @@
 import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import { awsRequestHandler } from '../outbound.ts';
 import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { CloudAccountConfig } from '../tenancy/organization.ts';
 import { isUnknownHost, MetricsError } from './failure.ts';
@@ -57,7 +58,7 @@ export class AwsCredentials {
   }
 
   private async assume(orgId: string, roleArn: string, externalId: string | undefined, region: string): Promise<AwsCredentialIdentity> {
-    const sts = new STSClient({ region, maxAttempts: 2, ...(this.options.base ? { credentials: this.options.base } : {}) });
+    const sts = new STSClient({ region, maxAttempts: 2, requestHandler: awsRequestHandler(), ...(this.options.base ? { credentials: this.options.base } : {}) });
     try {
       const out = await sts.send(new AssumeRoleCommand({
         RoleArn: roleArn,

@@ -1,5 +1,6 @@
 import { OllamaEmbeddings } from '@langchain/ollama';
 import { CompanionError, describeError } from '../errors.ts';
+import { fetchWithTimeout } from '../outbound.ts';
 
 /**
  * Turns text into vectors for hybrid runbook search. The runbook index only sees this seam, so a
@@ -19,6 +20,8 @@ export interface OllamaEmbedderOptions {
   model: string;
   /** Replaces the global fetch (tests, proxies). */
   fetch?: typeof fetch;
+  /** One request to Ollama, when `fetch` is not given (OLLAMA_TIMEOUT_SECONDS; default 120 s). */
+  timeoutMs?: number;
   /** Texts per request to Ollama; large ingests are sent in batches of this size. */
   batchSize?: number;
   /** Retries on network errors and 5xx (not on 4xx such as an unknown model). */
@@ -39,7 +42,7 @@ export function createOllamaEmbedder(options: OllamaEmbedderOptions): Embedder {
     truncate: true,
     maxRetries: options.maxRetries ?? 2,
     onFailedAttempt: stopRetryingOnClientErrors,
-    ...(options.fetch ? { fetch: options.fetch } : {}),
+    fetch: options.fetch ?? fetchWithTimeout(options.timeoutMs ?? 120_000),
   });
   const batchSize = Math.max(1, options.batchSize ?? 32);
 

@@ -4,6 +4,7 @@ import express, { type Express, type NextFunction, type Request, type Response }
 import { metricsRegistry, outcomeOf, serviceMetrics, surfaceOf } from '../observability/metrics.ts';
 import type { Runtime } from '../runtime.ts';
 import type { Readiness } from './readiness.ts';
+import { isStoreUnavailable, sendStoreUnavailable } from './unavailable.ts';
 
 /** Something that adds routes to the one HTTP server: the Slack adapter, the Teams adapter, … */
 export interface HttpPlugin {
@@ -75,6 +76,11 @@ export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[], 
   });
   // Express needs the four-argument signature to recognise an error handler.
   app.use((error: Error & { status?: number; type?: string }, req: Request, res: Response, _next: NextFunction) => {
+    if (isStoreUnavailable(error) && !res.headersSent) {
+      runtime.logger.warn({ err: error, path: req.path }, 'request refused with 503: a store is unavailable');
+      sendStoreUnavailable(res);
+      return;
+    }
     const status = error.status ?? 500;
     if (status >= 500) runtime.logger.error({ err: error, path: req.path }, 'request failed');
     const message = error.type === 'entity.too.large'
@@ -88,6 +94,8 @@ export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[], 
 export interface RunningServer {
   server: Server;
   url: string;
+  /** The address and port the socket is actually bound to, e.g. 127.0.0.1:3000 or [::]:3000. */
+  bound: string;
   close(): Promise<void>;
 }
 
@@ -122,10 +130,12 @@ export async function listen(app: Express, port: number, host: string): Promise<
   });
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
+  const boundHost = typeof address === 'object' && address ? address.address : host;
   const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
   return {
     server,
     url: `http://${shownHost}:${actualPort}`,
+    bound: boundHost.includes(':') ? `[${boundHost}]:${actualPort}` : `${boundHost}:${actualPort}`,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

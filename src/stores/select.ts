@@ -31,7 +31,7 @@ async function createRunbookIndex(config: Config, logger: Logger): Promise<{ ind
     const memory = createMemoryStores();
     return { index: memory.runbooks, describe: memory.describe.runbooks };
   }
-  const embedder = config.ollama?.embedModel ? createOllamaEmbedder({ baseUrl: config.ollama.baseUrl, model: config.ollama.embedModel }) : undefined;
+  const embedder = config.ollama?.embedModel ? createOllamaEmbedder({ baseUrl: config.ollama.baseUrl, model: config.ollama.embedModel, ...(config.ollama.timeoutMs ? { timeoutMs: config.ollama.timeoutMs } : {}) }) : undefined;
   const index = await createWeaviateRunbookIndex({
     url: config.weaviate.url,
     ...(config.weaviate.grpcUrl ? { grpcUrl: config.weaviate.grpcUrl } : {}),

@@ -60,6 +60,21 @@ export const AlertsConfig = z.object({
 });
 export type AlertsConfig = z.infer<typeof AlertsConfig>;
 
+/**
+ * One person's identities on every surface, so rules about people (four-eyes) hold across them:
+ * their Slack user ids, Teams user ids (Entra object ids), the operating-system users that create
+ * API keys with the CLI (`keys create` records `cli:<user>`), and API key ids. A key that no person
+ * lists counts as the person who created it.
+ */
+export const PersonConfig = z.object({
+  id: id.describe('a name for the person, shown in audit entries'),
+  slack: z.array(id).default([]),
+  teams: z.array(id).default([]),
+  cli: z.array(id).default([]).describe('operating-system user names that created API keys (without the cli: prefix)'),
+  apiKeys: z.array(z.string().regex(/^[0-9a-f]{16}$/, 'must be an API key id (16 hex characters, the part after cc_)')).default([]),
+});
+export type PersonConfig = z.infer<typeof PersonConfig>;
+
 export const OrganizationConfig = z.object({
   id: id.regex(/^[a-z0-9][a-z0-9-]*$/, 'use lower-case letters, digits and dashes'),
   name: z.string().trim().min(1).max(200),
@@ -82,6 +97,19 @@ export const OrganizationConfig = z.object({
     groupId: id,
     role: Role,
   })).default([]),
+  /** Links a person's identities across surfaces (see PersonConfig); each identity belongs to one person. */
+  people: z.array(PersonConfig).default([]).superRefine((people, ctx) => {
+    const owners = new Map<string, string>();
+    people.forEach((person, index) => {
+      if (people.findIndex((p) => p.id === person.id) !== index) ctx.addIssue({ code: 'custom', path: [index, 'id'], message: `person "${person.id}" is listed twice` });
+      const identities = [...person.slack.map((u) => `Slack user ${u}`), ...person.teams.map((u) => `Teams user ${u}`), ...person.cli.map((u) => `CLI user ${u}`), ...person.apiKeys.map((k) => `API key ${k}`)];
+      for (const identity of identities) {
+        const owner = owners.get(identity);
+        if (owner && owner !== person.id) ctx.addIssue({ code: 'custom', path: [index], message: `${identity} is linked to both "${owner}" and "${person.id}"` });
+        owners.set(identity, person.id);
+      }
+    });
+  }),
   defaultRole: Role.default('viewer'),
   channels: z.array(ChannelPolicyConfig.extend({
     platform: z.enum(['slack', 'teams']),

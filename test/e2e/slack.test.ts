@@ -186,6 +186,22 @@ describe('Slack end to end: /cloud → threaded answer → Approve once', () => 
     expect(JSON.stringify(thread[0]?.args.blocks)).toContain('payments-api');
   });
 
+  it('opens one thread for a signed slash command replayed within Slack\'s 5-minute window', async () => {
+    const body = slashCommandBody({ team_id: 'T00000001', user_id: 'U0000OPER', channel_id: 'C0000OPS', text: 'deps checkout-db', response_url: slack.responseUrl('replay') });
+    const timestamp = Math.floor(Date.now() / 1000) - 60;
+    const acks = await Promise.all(Array.from({ length: 5 }, () => postToSlackEndpoint(events, { secret: testSigningSecret, contentType: form, body, timestamp })));
+    expect(acks.map((a) => a.status)).toEqual([200, 200, 200, 200, 200]);
+    await settled();
+    // One parent and one placeholder-then-answer in its thread, not five of each.
+    const parents = slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined);
+    expect(parents).toHaveLength(1);
+    expect(slack.callsOf('chat.postMessage')).toHaveLength(2);
+    // A new command (its own trigger id, so its own signature) is answered as usual.
+    await slashCommand({ team_id: 'T00000001', user_id: 'U0000OPER', channel_id: 'C0000OPS', text: 'deps checkout-db' }, 'again');
+    await settled();
+    expect(slack.callsOf('chat.postMessage').filter((c) => c.args.thread_ts === undefined)).toHaveLength(2);
+  });
+
   it('answers help ephemerally and refuses an oversized body', async () => {
     await slashCommand({ team_id: 'T00000001', user_id: 'U0000OPER', channel_id: 'C0000OPS', text: 'help' }, 'help');
     await settled();

@@ -54,6 +54,10 @@ export class FakeSlack {
   /** OAuth codes oauth.v2.access exchanges: code → the installation Slack would report. */
   readonly oauthCodes = new Map<string, { teamId: string; teamName: string; installerId: string; botToken: string; enterpriseId?: string }>();
   private failures: { method: string; error: string }[] = [];
+  /** Calls the fake took and never answers (hangChannel), as a Slack that stopped responding. */
+  readonly hung: SlackCall[] = [];
+  private hangs: { channel: string; skip: number; times: number }[] = [];
+  private readonly held = new Set<() => void>();
   /** Files shared into channels, in order (files.completeUploadExternal). */
   readonly uploads: SlackUpload[] = [];
   /** Upload slots handed out by files.getUploadURLExternal, by file id, with their bytes once posted. */
@@ -75,6 +79,7 @@ export class FakeSlack {
   }
 
   async stop(): Promise<void> {
+    this.releaseHung();
     await closeServer(this.server);
   }
 
@@ -129,6 +134,17 @@ export class FakeSlack {
     this.limits.push({ method: '*', channel, skip, retryAfterSeconds });
   }
 
+  /** Takes `times` later calls into `channel` (after `skip` more) and never answers them, until releaseHung or stop. */
+  hangChannel(channel: string, skip = 0, times = 1): void {
+    this.hangs.push({ channel, skip, times });
+  }
+
+  /** Answers the held calls with a 500 (by then their caller gave up long ago). */
+  releaseHung(): void {
+    for (const release of this.held) release();
+    this.held.clear();
+  }
+
   /** Forgets the recorded calls; messages stay, so later updates of them still find them. */
   reset(): void {
     this.calls.length = 0;
@@ -137,6 +153,8 @@ export class FakeSlack {
     this.uploads.length = 0;
     this.limits = [];
     this.failures = [];
+    this.hangs = [];
+    this.hung.length = 0;
   }
 
   private async handle(req: IncomingMessage): Promise<{ status: number; headers?: Record<string, string>; body: Record<string, unknown> }> {
@@ -168,6 +186,16 @@ export class FakeSlack {
       // As Slack does: a call before the Retry-After has passed is refused again.
       this.rateLimited.push(call);
       return { status: 429, headers: { 'retry-after': String(Math.ceil((until - Date.now()) / 1000)) }, body: { ok: false, error: 'ratelimited' } };
+    }
+    const hang = channel ? this.hangs.find((h) => h.channel === channel) : undefined;
+    if (hang && hang.skip > 0) hang.skip -= 1;
+    else if (hang) {
+      hang.times -= 1;
+      if (hang.times <= 0) this.hangs = this.hangs.filter((h) => h !== hang);
+      this.hung.push(call);
+      return new Promise((resolve) => {
+        this.held.add(() => resolve({ status: 500, body: { ok: false, error: 'fatal_error' } }));
+      });
     }
     const limit = this.limits.find((l) => (l.channel ? l.channel === channel : l.method === method));
     if (limit && limit.skip > 0) limit.skip -= 1;

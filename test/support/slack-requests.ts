@@ -1,4 +1,4 @@
-import { createHmac } from 'node:crypto';
+import { createHmac, randomBytes } from 'node:crypto';
 
 /** Signs a body exactly as Slack does: v0=HMAC-SHA256(secret, `v0:${timestamp}:${body}`). */
 export function slackSignature(secret: string, timestamp: number, body: string): string {
@@ -28,7 +28,8 @@ export async function postToSlackEndpoint(url: string, post: SignedPost): Promis
   });
 }
 
-export function slashCommandBody(fields: { team_id: string; user_id: string; channel_id: string; text: string; response_url: string; enterprise_id?: string }): string {
+/** Slack gives every invocation its own trigger id; so does this, unless the test names one. */
+export function slashCommandBody(fields: { team_id: string; user_id: string; channel_id: string; text: string; response_url: string; enterprise_id?: string; trigger_id?: string }): string {
   return new URLSearchParams({
     token: 'deprecated-verification-token',
     team_domain: 'demo',
@@ -37,7 +38,7 @@ export function slashCommandBody(fields: { team_id: string; user_id: string; cha
     command: '/cloud',
     api_app_id: 'A00000001',
     is_enterprise_install: 'false',
-    trigger_id: '1234.5678.abcdef',
+    trigger_id: `${Date.now()}.${randomBytes(4).readUInt32BE()}.${randomBytes(8).toString('hex')}`,
     ...fields,
   }).toString();
 }

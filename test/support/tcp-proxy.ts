@@ -3,13 +3,18 @@ import { connect, createServer, type Server, type Socket } from 'node:net';
 /**
  * A loopback TCP proxy in front of a real server (Neo4j's Bolt port, Weaviate's HTTP or gRPC port)
  * that a test can cut and restore: `cut()` drops every open connection at once and refuses new
- * ones, like a network partition or a crashed server; `slow(ms)` delays every chunk.
+ * ones, like a network partition or a crashed server; `slow(ms)` delays every chunk; `freeze()`
+ * keeps every connection open but passes nothing either way (new connections are accepted and held
+ * too), like a server that stopped answering or a stalled network, until `thaw()` lets the held
+ * bytes through.
  */
 export class TcpProxy {
   private server?: Server;
   private readonly sockets = new Set<Socket>();
   private down = false;
   private delayMs = 0;
+  private frozen = false;
+  private readonly held: (() => void)[] = [];
   port = 0;
 
   constructor(private readonly targetHost: string, private readonly targetPort: number) {}
@@ -62,7 +67,18 @@ export class TcpProxy {
     this.delayMs = ms;
   }
 
+  freeze(): void {
+    this.frozen = true;
+  }
+
+  thaw(): void {
+    this.frozen = false;
+    for (const release of this.held.splice(0)) release();
+  }
+
   async stop(): Promise<void> {
+    this.held.length = 0;
+    this.frozen = false;
     this.cut();
     await new Promise<void>((resolve) => this.server?.close(() => resolve()));
   }
@@ -70,6 +86,14 @@ export class TcpProxy {
   private pipe(from: Socket, to: Socket): void {
     from.on('data', (chunk: Buffer) => {
       if (this.down) return;
+      if (this.frozen) {
+        from.pause();
+        this.held.push(() => {
+          if (!this.down) to.write(chunk);
+          from.resume();
+        });
+        return;
+      }
       if (this.delayMs === 0) to.write(chunk);
       else {
         from.pause();

@@ -1,4 +1,4 @@
-import { beforeEach, describe, expect, it } from 'vitest';
+import { beforeEach, describe, expect, it, vi } from 'vitest';
 import { hashSecret, keyPattern, newKey, parseKey, verifySecret } from '../../src/api/key-hash.ts';
 import { ApiKeyService, parseExpiry } from '../../src/api/keys.ts';
 import { isCompanionError } from '../../src/errors.ts';
@@ -168,5 +168,77 @@ describe('ApiKeyService', () => {
     const find = store.find.bind(store);
     store.find = async (keyId) => (keyId === summary.keyId ? { ...record, hash: otherHash } : find(keyId));
     await expect(keys.authenticate(key)).resolves.toMatchObject({ ok: false, reason: 'invalid' });
+  });
+
+  describe('failed logins', () => {
+    const median = (xs: number[]): number => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)] ?? 0;
+    async function timed<T>(work: () => Promise<T>): Promise<{ value: T; ms: number }> {
+      const started = performance.now();
+      const value = await work();
+      return { value, ms: performance.now() - started };
+    }
+
+    it('are refused before the store is read or any hash runs once a key id has failed too often; a key this replica verified still passes at once', async () => {
+      keys = new ApiKeyService({ store, audit, tenants: new MemoryTenantDirectory([OrganizationConfig.parse({ id: 'acme', name: 'Acme' })]), logger: silentLogger(), now: () => clock, loginFailures: { perSourcePerMinute: 1000, perKeyPerMinute: 5 } });
+      const { key, summary } = await keys.create({ orgId: 'acme', role: 'viewer', name: 'ci', createdBy: 'cli' });
+      await expect(keys.authenticate(key, '10.0.0.1')).resolves.toMatchObject({ ok: true });
+      let reads = 0;
+      const find = store.find.bind(store);
+      store.find = async (keyId) => {
+        reads += 1;
+        return find(keyId);
+      };
+      const forged = (): string => `cc_${summary.keyId}_${newKey().secret}`;
+      const attempts = await Promise.all(Array.from({ length: 40 }, (_, i) => timed(() => keys.authenticate(forged(), `198.51.100.${i}`))));
+      const refused = attempts.filter((a) => !a.value.ok && a.value.reason === 'rate_limited');
+      expect(attempts.filter((a) => !a.value.ok && a.value.reason === 'invalid')).toHaveLength(5);
+      expect(refused).toHaveLength(35);
+      // Only the five allowed failures read the store (and hashed); the rest cost next to nothing.
+      expect(reads).toBe(5);
+      expect(refused.every((a) => !a.value.ok && (a.value.retryAfterSeconds ?? 0) >= 1)).toBe(true);
+      // The holder of the real key, already verified here, is not locked out by the flood, nor slowed by it.
+      const good = await timed(() => keys.authenticate(key, '10.0.0.1'));
+      expect(good.value).toMatchObject({ ok: true });
+      expect(good.ms).toBeLessThan(20);
+      // A minute later the key id may be tried again.
+      clock = new Date(clock.getTime() + 60_000);
+      await expect(keys.authenticate(forged(), '198.51.100.1')).resolves.toMatchObject({ ok: false, reason: 'invalid' });
+    });
+
+    it('are limited per source address across key ids', async () => {
+      keys = new ApiKeyService({ store, audit, tenants: new MemoryTenantDirectory([OrganizationConfig.parse({ id: 'acme', name: 'Acme' })]), logger: silentLogger(), now: () => clock, loginFailures: { perSourcePerMinute: 3, perKeyPerMinute: 1000 } });
+      const { key } = await keys.create({ orgId: 'acme', role: 'viewer', name: 'ci', createdBy: 'cli' });
+      for (let i = 0; i < 3; i += 1) await expect(keys.authenticate(newKey().key, '203.0.113.9')).resolves.toMatchObject({ ok: false, reason: 'invalid' });
+      await expect(keys.authenticate(newKey().key, '203.0.113.9')).resolves.toMatchObject({ ok: false, reason: 'rate_limited' });
+      await expect(keys.authenticate(key, '203.0.113.9')).resolves.toMatchObject({ ok: false, reason: 'rate_limited' });
+      await expect(keys.authenticate(key, '192.0.2.1')).resolves.toMatchObject({ ok: true });
+    });
+
+    it('are audited once per key and reason a minute, with the number of attempts, not once each', async () => {
+      vi.useFakeTimers({ toFake: ['setTimeout'] });
+      try {
+        const { summary } = await keys.create({ orgId: 'acme', role: 'viewer', name: 'ci', createdBy: 'cli' });
+        for (let i = 0; i < 8; i += 1) await keys.authenticate(`cc_${summary.keyId}_${newKey().secret}`, `198.51.100.${i}`);
+        const rejected = async () => (await audit.list('acme')).filter((e) => e.type === 'api_key.rejected').map((e) => e.detail);
+        expect(await rejected()).toEqual([{ reason: 'wrong_secret', attempts: 1, windowSeconds: 60 }]);
+        await vi.advanceTimersByTimeAsync(60_000);
+        expect(await rejected()).toEqual([{ reason: 'wrong_secret', attempts: 1, windowSeconds: 60 }, { reason: 'wrong_secret', attempts: 7, windowSeconds: 60 }]);
+      } finally {
+        vi.useRealTimers();
+      }
+    });
+
+    it('cost the same for a key id that does not exist as for a wrong secret, so timing does not tell which ids exist', async () => {
+      const { summary } = await keys.create({ orgId: 'acme', role: 'viewer', name: 'ci', createdBy: 'cli' });
+      const wrong: number[] = [];
+      const unknown: number[] = [];
+      for (let i = 0; i < 4; i += 1) {
+        wrong.push((await timed(() => keys.authenticate(`cc_${summary.keyId}_${newKey().secret}`, `198.51.100.${i}`))).ms);
+        unknown.push((await timed(() => keys.authenticate(newKey().key, `203.0.113.${i}`))).ms);
+      }
+      // Both run one scrypt of the same parameters (tens of milliseconds); without the dummy hash an unknown id answers in well under a millisecond.
+      expect(median(unknown)).toBeGreaterThan(median(wrong) * 0.4);
+      expect(median(wrong)).toBeGreaterThan(median(unknown) * 0.4);
+    });
   });
 });

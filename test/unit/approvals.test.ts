@@ -213,6 +213,57 @@ describe('ApprovalService: decisions', () => {
     expect(other).toMatchObject({ kind: 'executed', approval: { state: 'succeeded', decisions: [{ decision: 'approve', by: 'U-admin2' }] } });
   });
 
+  describe('four-eyes compares people, not surface ids', () => {
+    const people = [
+      { id: 'alice', slack: ['U-admin'], teams: ['aad-alice'], cli: ['alice'] },
+      { id: 'bob', slack: ['U-admin2'], apiKeys: ['00000000000000b0'] },
+    ];
+    const key = { orgId: 'demo', name: 'ci', hash: 'scrypt$x', createdAt: '2026-11-01T00:00:00.000Z', role: 'admin' as const };
+    const byKey = (approvals: ApprovalService, approval: ApprovalRequest, keyId: string) => approvals.decide({ ...click(approval, `apikey:${keyId}`), actor: { platform: 'api', userId: `apikey:${keyId}` } });
+    const fourEyesOrg = (fields: Record<string, unknown> = {}) => organization({ approvals: { fourEyes: true }, people, members: [
+      { platform: 'slack', userId: 'U-admin', role: 'admin' }, { platform: 'slack', userId: 'U-admin2', role: 'admin' }, { platform: 'teams', userId: 'aad-alice', role: 'admin' },
+    ], ...fields });
+
+    it('a key created by the requester (linked through people[].cli) cannot approve; a key of someone else can', async () => {
+      const { approvals, executor, apiKeys, audit } = setup({ org: fourEyesOrg() });
+      await apiKeys.create({ ...key, keyId: '00000000000000a1', createdBy: 'cli:alice' });
+      await apiKeys.create({ ...key, keyId: '00000000000000c1', createdBy: 'cli:carol' });
+      const approval = await propose(approvals, 'high', 'U-admin');
+      expect(await byKey(approvals, approval, '00000000000000a1')).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
+      expect((await audit.list('demo', { subjectId: approval.id })).at(-1)).toMatchObject({ type: 'approval.refused', detail: { reason: 'four_eyes' } });
+      expect(executedIds(executor)).toEqual([]);
+      expect(await byKey(approvals, approval, '00000000000000c1')).toMatchObject({ kind: 'executed' });
+    });
+
+    it('a key listed under a person is that person, whoever created it; the requester\'s linked Teams identity is the requester', async () => {
+      const { approvals, executor, apiKeys } = setup({ org: fourEyesOrg() });
+      await apiKeys.create({ ...key, keyId: '00000000000000b0', createdBy: 'cli:carol' });
+      const bobs = await propose(approvals, 'high', 'U-admin2');
+      expect(await byKey(approvals, bobs, '00000000000000b0')).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
+      const alices = await propose(approvals, 'high', 'U-admin');
+      expect(await approvals.decide(click(alices, 'aad-alice', 'approve', 'C1', 'teams'))).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
+      expect(executedIds(executor)).toEqual([]);
+    });
+
+    it('two unlinked keys of one creator are one person', async () => {
+      const { approvals, executor, apiKeys } = setup({ org: fourEyesOrg({ defaultChannel: { accounts: ['*'], actions: ['*'] } }) });
+      await apiKeys.create({ ...key, keyId: '00000000000000d1', createdBy: 'cli:dave' });
+      await apiKeys.create({ ...key, keyId: '00000000000000d2', createdBy: 'cli:dave' });
+      await apiKeys.create({ ...key, keyId: '00000000000000e1', createdBy: 'cli:erin' });
+      const viaApi = (keyId: string): RequestContext => ({ ...context(`apikey:${keyId}`), actor: { platform: 'api', userId: `apikey:${keyId}`, role: 'admin' }, conversation: { platform: 'api', workspaceId: 'demo', channelId: 'api', threadId: 't1' } });
+      const { kind, params, target } = byRisk.high;
+      const proposed = await approvals.propose(viaApi('00000000000000d1'), { kind, params, target, reason: 'x' });
+      if (!proposed.ok) throw new Error(proposed.message);
+      expect(await byKey(approvals, proposed.approval, '00000000000000d2')).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
+      expect(executedIds(executor)).toEqual([]);
+      expect(await byKey(approvals, proposed.approval, '00000000000000e1')).toMatchObject({ kind: 'executed' });
+    });
+
+    it('tenants.yaml refuses an identity linked to two people', () => {
+      expect(() => organization({ people: [{ id: 'a', slack: ['U1'] }, { id: 'b', slack: ['U1'] }] })).toThrow(/Slack user U1 is linked to both/);
+    });
+  });
+
   it('four-eyes applies to high risk only, lets the requester deny their own request, and is off unless configured', async () => {
     const fourEyes = setup({ org: organization({ approvals: { fourEyes: true } }) });
     const medium = await propose(fourEyes.approvals, 'medium', 'U-admin');
@@ -291,12 +342,17 @@ describe('ApprovalService: decisions', () => {
     expect(await byKey('k-operator-2')).toMatchObject({ kind: 'executed' });
   });
 
-  it('re-checks the channel policy at click time and never crosses organizations', async () => {
-    const { approvals, executor } = setup();
+  it('re-checks the policy of the request\'s own channel at click time, wherever the click comes from, and never crosses organizations', async () => {
+    const { approvals, executor, tenants } = setup();
     const approval = await propose(approvals);
-    expect(await approvals.decide(click(approval, 'U-admin', 'approve', 'C-readonly'))).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('not enabled in this channel') });
     expect(await approvals.decide({ ...click(approval, 'U-admin'), orgId: 'globex' })).toMatchObject({ kind: 'not_found' });
+    // C1 (the request's channel) turns read-only; a click from C-other, where everything is enabled, does not walk around it.
+    await tenants.upsertOrganization(organization({ channels: [{ platform: 'slack', channelId: 'C1', accounts: ['*'], actions: [] }, { platform: 'slack', channelId: 'C-other', accounts: ['*'], actions: ['*'] }] }));
+    expect(await approvals.decide(click(approval, 'U-admin', 'approve', 'C-other'))).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('not enabled in this channel') });
     expect(executedIds(executor)).toEqual([]);
+    // And the other way round: C1 enabled again, a click arriving from a read-only channel is judged by C1's policy.
+    await tenants.upsertOrganization(organization());
+    expect(await approvals.decide(click(approval, 'U-admin', 'approve', 'C-readonly'))).toMatchObject({ kind: 'executed' });
   });
 
   it('re-checks the policy at execution time: a channel disabled between the click and the run runs nothing', async () => {

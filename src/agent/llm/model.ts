@@ -1,3 +1,4 @@
+import { fetchWithTimeout } from '../../outbound.ts';
 import { ChatOllama } from '@langchain/ollama';
 
 export interface OllamaChatSettings {
@@ -5,7 +6,11 @@ export interface OllamaChatSettings {
   model: string;
   /** Context window asked of Ollama; its default (2–4k) would silently cut the system prompt. */
   numCtx?: number;
+  /** One request to Ollama, response body included (OLLAMA_TIMEOUT_SECONDS; default 120 s). */
+  timeoutMs?: number;
 }
+
+export const defaultOllamaTimeoutMs = 120_000;
 
 /** The chat model for the agent: deterministic (temperature 0), a context that fits the evidence, kept loaded between calls. */
 export function ollamaChatModel(settings: OllamaChatSettings): ChatOllama {
@@ -15,6 +20,7 @@ export function ollamaChatModel(settings: OllamaChatSettings): ChatOllama {
     temperature: 0,
     numCtx: settings.numCtx ?? 8192,
     keepAlive: '15m',
+    fetch: fetchWithTimeout(settings.timeoutMs ?? defaultOllamaTimeoutMs),
   });
 }
 

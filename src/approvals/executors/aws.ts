@@ -1,4 +1,5 @@
 import { AutoScalingClient, DescribeAutoScalingGroupsCommand, SetDesiredCapacityCommand, type AutoScalingGroup } from '@aws-sdk/client-auto-scaling';
+import { awsRequestHandler } from '../../outbound.ts';
 import { DescribeInstancesCommand, EC2Client, RebootInstancesCommand, StartInstancesCommand, StopInstancesCommand } from '@aws-sdk/client-ec2';
 import { DescribeServicesCommand, ECSClient, UpdateServiceCommand, type Service } from '@aws-sdk/client-ecs';
 import { DeleteFunctionConcurrencyCommand, GetFunctionConcurrencyCommand, LambdaClient, PutFunctionConcurrencyCommand } from '@aws-sdk/client-lambda';
@@ -35,7 +36,7 @@ function awsTarget(input: HandlerInput, service: string): AwsTarget {
 
 function clientConfig(input: HandlerInput, region: string) {
   const credentials = input.options.credentials.aws(input.target.orgId, input.target.account, region);
-  return { region, maxAttempts, ...(credentials ? { credentials } : {}) };
+  return { region, maxAttempts, requestHandler: awsRequestHandler(), ...(credentials ? { credentials } : {}) };
 }
 
 const permissionCodes = new Set(['UnauthorizedOperation', 'AccessDenied', 'AccessDeniedException', 'UnauthorizedException', 'AuthorizationError']);

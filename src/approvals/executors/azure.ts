@@ -1,4 +1,5 @@
 import { WebSiteManagementClient } from '@azure/arm-appservice';
+import { azureClientOptions } from '../../outbound.ts';
 import { ComputeManagementClient } from '@azure/arm-compute';
 import { parseAzureId, type AzureResourceId } from '../../metrics/ids.ts';
 import type { HandlerInput, KindHandler } from './handler.ts';
@@ -57,7 +58,7 @@ function poll(input: HandlerInput): { updateIntervalInMs?: number } {
 
 function vm(input: HandlerInput): { client: ComputeManagementClient; group: string; name: string } {
   const target = azureTarget(input, 'Microsoft.Compute/virtualMachines');
-  return { client: new ComputeManagementClient(input.options.credentials.azure(input.target.orgId, input.target.account), target.subscriptionId), group: target.resourceGroup, name: target.name };
+  return { client: new ComputeManagementClient(input.options.credentials.azure(input.target.orgId, input.target.account), target.subscriptionId, azureClientOptions()), group: target.resourceGroup, name: target.name };
 }
 
 /** `running`, `deallocated`, `stopped`, `starting`, … from the instance view's PowerState status. */
@@ -111,7 +112,7 @@ function vmHandler(operation: 'restart' | 'start' | 'deallocate'): KindHandler {
 
 function webApp(input: HandlerInput): { client: WebSiteManagementClient; group: string; name: string } {
   const target = azureTarget(input, 'Microsoft.Web/sites');
-  return { client: new WebSiteManagementClient(input.options.credentials.azure(input.target.orgId, input.target.account), target.subscriptionId), group: target.resourceGroup, name: target.name };
+  return { client: new WebSiteManagementClient(input.options.credentials.azure(input.target.orgId, input.target.account), target.subscriptionId, azureClientOptions()), group: target.resourceGroup, name: target.name };
 }
 
 async function siteState(input: HandlerInput, client: WebSiteManagementClient, group: string, name: string): Promise<string> {

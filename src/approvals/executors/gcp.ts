@@ -1,4 +1,5 @@
 import { InstanceGroupManagersClient, InstancesClient, ZoneOperationsClient, type protos } from '@google-cloud/compute';
+import { cloudTimeouts, withinTime } from '../../outbound.ts';
 import { parseGcpName } from '../../metrics/ids.ts';
 import type { HandlerInput, KindHandler } from './handler.ts';
 import { hintFor, ProviderRefusal } from './refusal.ts';
@@ -64,7 +65,8 @@ function gcpRefusal(error: unknown, input: HandlerInput, permission: string): Pr
 
 async function call<T>(input: HandlerInput, permission: string, send: () => Promise<T>): Promise<T> {
   try {
-    return await send();
+    // google-gax clients have no per-client timeout: each call is bounded here.
+    return await withinTime(cloudTimeouts.gcpCallMs, `GCP ${permission}`, send);
   } catch (error) {
     throw gcpRefusal(error, input, permission);
   }

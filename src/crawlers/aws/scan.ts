@@ -1,4 +1,5 @@
 import { AutoScalingClient } from '@aws-sdk/client-auto-scaling';
+import { awsRequestHandler } from '../../outbound.ts';
 import { DynamoDBClient } from '@aws-sdk/client-dynamodb';
 import { EC2Client } from '@aws-sdk/client-ec2';
 import { ECSClient } from '@aws-sdk/client-ecs';
@@ -64,11 +65,11 @@ export class RegionScan {
     this.made.clear();
   }
 
-  private client<C extends { destroy(): void }>(name: string, make: (config: { region: string; maxAttempts: number; credentials?: AwsCredentialProvider; endpoint?: string }) => C): C {
+  private client<C extends { destroy(): void }>(name: string, make: (config: { region: string; maxAttempts: number; requestHandler: { connectionTimeout: number; requestTimeout: number }; credentials?: AwsCredentialProvider; endpoint?: string }) => C): C {
     const existing = this.made.get(name);
     if (existing) return existing as C;
     const s = this.settings;
-    const client = make({ region: s.region, maxAttempts: s.maxAttempts, ...(s.credentials ? { credentials: s.credentials } : {}), ...(s.endpoint ? { endpoint: s.endpoint } : {}) });
+    const client = make({ region: s.region, maxAttempts: s.maxAttempts, requestHandler: awsRequestHandler(), ...(s.credentials ? { credentials: s.credentials } : {}), ...(s.endpoint ? { endpoint: s.endpoint } : {}) });
     this.made.set(name, client);
     return client;
   }

@@ -1,4 +1,5 @@
 import type { TokenCredential } from '@azure/identity';
+import { azureTimeoutPolicy } from '../../outbound.ts';
 import { MetricsClient, type Metric, type MetricsQueryResult, type MetricValue } from '@azure/monitor-query-metrics';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { CloudResource } from '../../stores/graph.ts';
@@ -145,6 +146,7 @@ export class AzureMonitorSource implements MetricsSource {
       const endpoint = this.options.endpoint?.(region) ?? `https://${region}.metrics.monitor.azure.com`;
       // Retries are ours (withRetry): bounded by the investigation's deadline and counted.
       client = new MetricsClient(endpoint, credential, { retryOptions: { maxRetries: 0 } });
+      client.pipeline.addPolicy(azureTimeoutPolicy());
       client.pipeline.addPolicy({
         name: 'countMetricsBatchCalls',
         sendRequest: (req, next) => {

@@ -1,4 +1,5 @@
 import { CloudWatchClient, GetMetricDataCommand, type MetricDataQuery, type MetricDataResult } from '@aws-sdk/client-cloudwatch';
+import { awsRequestHandler } from '../../outbound.ts';
 import pLimit, { type LimitFunction } from 'p-limit';
 import type { CloudResource } from '../../stores/graph.ts';
 import { catalogLookup, type AwsAddress, type AwsMetric } from '../../metrics/catalog.ts';
@@ -149,7 +150,7 @@ export class CloudWatchSource implements MetricsSource {
       const provider = credentials();
       const endpoint = this.options.endpoint?.(region);
       // Retries are ours (withRetry): bounded by the investigation's deadline and counted.
-      client = new CloudWatchClient({ region, maxAttempts: 1, ...(provider ? { credentials: provider } : {}), ...(endpoint ? { endpoint } : {}) });
+      client = new CloudWatchClient({ region, maxAttempts: 1, requestHandler: awsRequestHandler(), ...(provider ? { credentials: provider } : {}), ...(endpoint ? { endpoint } : {}) });
       // Counted innermost, after signing: requests that reach the wire, not attempts that failed on credentials.
       client.middlewareStack.add((next) => async (args) => {
         this.calls += 1;

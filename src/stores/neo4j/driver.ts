@@ -8,7 +8,21 @@ export interface Neo4jOptions {
   user: string;
   password: string;
   database?: string;
+  /** Bounds of one transaction (NEO4J_TRANSACTION_TIMEOUT_SECONDS) and of one bulk ingest chunk. */
+  timeouts?: Neo4jTimeouts;
 }
+
+export interface Neo4jTimeouts {
+  /** One interactive transaction, its retries included; also bounds connecting and waiting for a pooled connection. */
+  transactionMs: number;
+  /** One chunk of a crawl or seed ingest, which may write thousands of nodes. */
+  bulkMs: number;
+}
+
+export const defaultNeo4jTimeouts: Neo4jTimeouts = { transactionMs: 5_000, bulkMs: 120_000 };
+
+/** A server that has not answered within a transaction's time: the caller answers 503, nothing waits longer. */
+const clientGraceMs = 1_000;
 
 /** The URI without credentials, for messages and status lines. */
 export function displayUri(uri: string): string {
@@ -23,13 +37,16 @@ export function displayUri(uri: string): string {
 }
 
 export function createDriver(options: Neo4jOptions): Driver {
+  const { transactionMs } = options.timeouts ?? defaultNeo4jTimeouts;
   try {
     return neo4j.driver(options.uri, neo4j.auth.basic(options.user, options.password), {
       // Plain JavaScript numbers instead of neo4j Integer objects: every count and sequence fits.
       disableLosslessIntegers: true,
       maxConnectionPoolSize: 50,
-      connectionAcquisitionTimeout: 30_000,
-      maxTransactionRetryTime: 15_000,
+      // Each wait is bounded by the transaction timeout, so a request never waits on Neo4j for longer than that.
+      connectionTimeout: transactionMs,
+      connectionAcquisitionTimeout: transactionMs,
+      maxTransactionRetryTime: transactionMs,
       userAgent: 'cloud-companion',
     });
   } catch (error) {
@@ -68,7 +85,7 @@ export class Neo4jConnection {
   private references = 0;
   private closing: Promise<void> | undefined;
 
-  constructor(readonly driver: Driver, readonly database: string | undefined) {}
+  constructor(readonly driver: Driver, readonly database: string | undefined, readonly timeouts: Neo4jTimeouts = defaultNeo4jTimeouts) {}
 
   acquire(): () => Promise<void> {
     this.references += 1;
@@ -86,27 +103,49 @@ export class Neo4jConnection {
     await this.closing;
   }
 
-  /** A managed read transaction (retried on transient errors). */
-  async read<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    return this.transaction('READ', work);
+  /** A managed read transaction (retried on transient errors); `bulk` for ingest chunks. */
+  async read<T>(work: (tx: ManagedTransaction) => Promise<T>, options: { bulk?: boolean } = {}): Promise<T> {
+    return this.transaction('READ', work, options.bulk ? this.timeouts.bulkMs : this.timeouts.transactionMs);
   }
 
-  /** A managed write transaction (retried on transient errors such as deadlocks). */
-  async write<T>(work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
-    return this.transaction('WRITE', work);
+  /** A managed write transaction (retried on transient errors such as deadlocks); `bulk` for ingest chunks. */
+  async write<T>(work: (tx: ManagedTransaction) => Promise<T>, options: { bulk?: boolean } = {}): Promise<T> {
+    return this.transaction('WRITE', work, options.bulk ? this.timeouts.bulkMs : this.timeouts.transactionMs);
   }
 
-  /** One managed transaction in its own span; a failure counts as a store error. */
-  private async transaction<T>(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<T>): Promise<T> {
+  /** Reads and writes bounded by the bulk timeout, for the chunks of one ingest. */
+  bulk(): { read: Neo4jConnection['read']; write: Neo4jConnection['write'] } {
+    return { read: (work) => this.read(work, { bulk: true }), write: (work) => this.write(work, { bulk: true }) };
+  }
+
+  /**
+   * One managed transaction in its own span; a failure counts as a store error. Bounded twice: the
+   * server aborts it after `timeoutMs` (the transaction's `timeout`), and the caller stops waiting
+   * shortly after, so a server that stopped answering (a frozen network) costs one timeout, not the
+   * whole freeze. A write cut off that way may still have committed: callers treat it as unknown.
+   */
+  private async transaction<T>(mode: 'READ' | 'WRITE', work: (tx: ManagedTransaction) => Promise<T>, timeoutMs: number): Promise<T> {
     return inSpan(mode === 'READ' ? 'neo4j.read' : 'neo4j.write', { 'db.system': 'neo4j' }, async () => {
       const session = this.session(mode);
+      const config = { timeout: timeoutMs };
+      let timer: NodeJS.Timeout | undefined;
+      let timedOut = false;
+      const deadline = new Promise<never>((_resolve, reject) => {
+        timer = setTimeout(() => {
+          timedOut = true;
+          reject(new CompanionError('store_unavailable', `Neo4j did not answer within ${Math.round(timeoutMs / 1000)} s.`, { hint: 'The database is slow or unreachable; retry shortly. NEO4J_TRANSACTION_TIMEOUT_SECONDS sets this bound.' }));
+        }, timeoutMs + clientGraceMs);
+      });
       try {
-        return await (mode === 'READ' ? session.executeRead(work) : session.executeWrite(work));
+        return await Promise.race([mode === 'READ' ? session.executeRead(work, config) : session.executeWrite(work, config), deadline]);
       } catch (error) {
         serviceMetrics.backendErrors.inc({ backend: 'neo4j' });
-        throw error;
+        throw storeError(error);
       } finally {
-        await session.close();
+        clearTimeout(timer);
+        // Closing a session whose server stopped answering would wait as long again: let it finish on its own.
+        if (timedOut) session.close().catch(() => undefined);
+        else await session.close().catch(() => undefined);
       }
     });
   }
@@ -122,6 +161,21 @@ export class Neo4jConnection {
 /** Neo4j needs integer-typed values for LIMIT and SKIP; JavaScript numbers travel as floats. */
 export function int(value: number): ReturnType<typeof neo4j.int> {
   return neo4j.int(Math.max(0, Math.trunc(value)));
+}
+
+/** Neo4j codes that mean the database could not be used right now (not that the request was wrong). */
+const unavailableCodes = new Set(['ServiceUnavailable', 'SessionExpired', 'Neo.ClientError.Transaction.TransactionTimedOut', 'Neo.ClientError.Transaction.TransactionTimedOutClientConfiguration', 'Neo.TransientError.Transaction.Terminated', 'Neo.ClientError.Transaction.Terminated', 'Neo.TransientError.General.DatabaseUnavailable']);
+
+/** An unreachable or timed-out Neo4j becomes a `store_unavailable` CompanionError (503 at the HTTP edge); anything else is left as it is. */
+export function storeError(error: unknown): unknown {
+  if (error instanceof CompanionError) return error;
+  const code = (error as { code?: unknown }).code;
+  const message = error instanceof Error ? error.message : String(error);
+  const timedOut = /acquisition timed out|connection.*timed out|timed out/i.test(message);
+  if ((typeof code === 'string' && unavailableCodes.has(code)) || timedOut) {
+    return new CompanionError('store_unavailable', `Neo4j is unavailable: ${message}`, { hint: 'Retry shortly; an operator should check the database.', cause: error });
+  }
+  return error;
 }
 
 export function isConstraintViolation(error: unknown): boolean {

@@ -102,6 +102,8 @@ export class Neo4jResourceGraph implements ResourceGraph {
   }
 
   async ingest(orgId: string, estate: { accounts: readonly CloudAccountRecord[]; resources: readonly CloudResource[]; relationships: readonly Relationship[] }, options: IngestOptions = {}): Promise<IngestResult> {
+    // Ingest chunks may write thousands of nodes: bounded by the bulk timeout, not the interactive one.
+    const bulk = this.db.bulk();
     const crawl = options.crawl;
     const covered = crawl ? crawl.covered.map((c) => ({ region: c.region, types: [...c.types] })) : null;
     // Null removes the property: a file ingest clears what an earlier crawl stamped.
@@ -119,7 +121,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     });
     const replaced = { orgId, accountIds, covered };
 
-    await this.db.write(async (tx) => {
+    await bulk.write(async (tx) => {
       await tx.run(`
         MERGE (o:Organization {id: $orgId})
         WITH o
@@ -140,7 +142,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     // only the difference: a first import creates everything, a periodic re-crawl of an unchanged
     // estate writes (almost) nothing.
     const stored = new Map<string, StoredResource>();
-    await this.db.read(async (tx) => {
+    await bulk.read(async (tx) => {
       stored.clear();
       await eachRecord(tx.run<StoredResource & { id: string }>(`
         MATCH (r:CloudResource {orgId: $orgId})
@@ -168,7 +170,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     const limit = pLimit(nodeBatchConcurrency);
     await Promise.all([
       ...chunked(changed, batchSize).map((chunk) => limit(async () => {
-        await this.db.write((tx) => tx.run(`
+        await bulk.write((tx) => tx.run(`
           UNWIND $rows AS row
           MERGE (r:CloudResource {orgId: $orgId, id: row.id})
           SET r += row.props, r += $freshness
@@ -182,7 +184,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
         progress(chunk.length);
       })),
       ...chunked(seenOnly, batchSize).map((ids) => limit(async () => {
-        await this.db.write((tx) => tx.run(`
+        await bulk.write((tx) => tx.run(`
           UNWIND $ids AS id
           MATCH (r:CloudResource {orgId: $orgId, id: id})
           SET r.lastSeenAt = $seenAt`, { orgId, ids, seenAt: freshness.lastSeenAt }));
@@ -196,7 +198,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     const stale = [...stored].filter(([id, before]) => !listedIds.has(id) && !(crawl && before.gone)).map(([id]) => id);
     let removed = 0;
     for (const ids of chunked(stale, batchSize)) {
-      removed += await this.db.write(async (tx) => {
+      removed += await bulk.write(async (tx) => {
         const result = await tx.run<{ n: number }>(crawl
           ? `UNWIND $ids AS id
              MATCH (r:CloudResource {orgId: $orgId, id: id})
@@ -214,7 +216,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     // whose both ends it covered, so an edge into a service that failed stays). Read after the
     // resources are written, so deleted resources' edges are already gone.
     const storedEdges = new Map<string, string>();
-    await this.db.read(async (tx) => {
+    await bulk.read(async (tx) => {
       storedEdges.clear();
       await eachRecord(tx.run<{ from: string; type: string; to: string; rel: string }>(`
         MATCH (a:CloudResource {orgId: $orgId})-[rel:${edgeTypes}]->(b)
@@ -241,7 +243,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     let relationshipsDone = relationships;
     for (const type of relationshipOrder) {
       for (const chunk of chunked(byType.get(type) ?? [], batchSize)) {
-        relationships += await this.db.write(async (tx) => {
+        relationships += await bulk.write(async (tx) => {
           const result = await tx.run<{ n: number }>(mergeEdgeQuery[type], { orgId, rows: chunk });
           return result.records[0]?.get('n') ?? 0;
         });
@@ -251,7 +253,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
     }
     const staleEdges = [...storedEdges].filter(([key]) => !listedEdges.has(key)).map(([, id]) => id);
     for (const ids of chunked(staleEdges, batchSize)) {
-      await this.db.write((tx) => tx.run(`
+      await bulk.write((tx) => tx.run(`
         UNWIND $ids AS id
         MATCH ()-[rel]->()
         WHERE elementId(rel) = id AND startNode(rel).orgId = $orgId

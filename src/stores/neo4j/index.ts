@@ -7,7 +7,7 @@ import { Neo4jApiKeyStore } from './api-keys.ts';
 import { Neo4jApprovalStore } from './approvals.ts';
 import { Neo4jAuditLog } from './audit.ts';
 import { Neo4jConversationStore } from './conversations.ts';
-import { createDriver, displayUri, Neo4jConnection, verifyConnectivity } from './driver.ts';
+import { createDriver, displayUri, Neo4jConnection, verifyConnectivity, type Neo4jTimeouts } from './driver.ts';
 import { Neo4jResourceGraph } from './graph.ts';
 import { Neo4jIdempotencyStore } from './idempotency.ts';
 import { Neo4jInstallationStore } from './installations.ts';
@@ -19,7 +19,7 @@ export { Neo4jApiKeyStore } from './api-keys.ts';
 export { Neo4jApprovalStore } from './approvals.ts';
 export { Neo4jAuditLog } from './audit.ts';
 export { Neo4jConversationStore } from './conversations.ts';
-export { createDriver, displayUri, Neo4jConnection, verifyConnectivity, type Neo4jOptions } from './driver.ts';
+export { createDriver, defaultNeo4jTimeouts, displayUri, Neo4jConnection, storeError, verifyConnectivity, type Neo4jOptions, type Neo4jTimeouts } from './driver.ts';
 export { Neo4jResourceGraph } from './graph.ts';
 export { Neo4jIdempotencyStore } from './idempotency.ts';
 export { Neo4jInstallationStore } from './installations.ts';
@@ -38,6 +38,8 @@ export interface Neo4jStoreOptions {
   user: string;
   password: string;
   database?: string;
+  /** Default: 5 s per transaction, 120 s per ingest chunk (NEO4J_TRANSACTION_TIMEOUT_SECONDS, NEO4J_BULK_TIMEOUT_SECONDS). */
+  timeouts?: Neo4jTimeouts;
   logger?: Logger;
 }
 
@@ -51,7 +53,7 @@ export async function createNeo4jStores(options: Neo4jStoreOptions): Promise<Neo
   const driver = createDriver(connection);
   try {
     await verifyConnectivity(driver, connection);
-    const db = new Neo4jConnection(driver, connection.database);
+    const db = new Neo4jConnection(driver, connection.database, connection.timeouts);
     const started = Date.now();
     await migrate(db);
     logger?.info({ uri: displayUri(connection.uri), database: connection.database ?? '(default)', ms: Date.now() - started }, 'Neo4j schema ready');
