@@ -84,10 +84,15 @@ export function consoleUrl(resource: Pick<CloudResource, 'id' | 'provider' | 're
     case 'aws':
       return awsConsoleUrl(resource.id);
     case 'azure':
-      return resource.id.startsWith('/subscriptions/') ? `https://portal.azure.com/#resource${resource.id.split('/').map(encodeURIComponent).join('/')}` : undefined;
+      return resource.id.startsWith('/subscriptions/') ? `https://portal.azure.com/#resource${resource.id.split('/').map(encode).join('/')}` : undefined;
     case 'gcp':
       return gcpConsoleUrl(resource.id, resource.accountId);
   }
+}
+
+/** encodeURIComponent that never throws: a lone surrogate (which it refuses) becomes U+FFFD first. */
+function encode(text: string): string {
+  return encodeURIComponent(text.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD'));
 }
 
 function awsConsoleUrl(arn: string): string | undefined {
@@ -98,7 +103,7 @@ function awsConsoleUrl(arn: string): string | undefined {
   if (partition !== 'aws') return undefined;
   const host = region ? `https://${region}.console.aws.amazon.com` : 'https://console.aws.amazon.com';
   const q = region ? `?region=${region}` : '';
-  const e = encodeURIComponent;
+  const e = encode;
   const [kind = '', ...rest] = resource.split(/[/:]/);
   const last = rest[rest.length - 1] ?? kind;
   switch (service) {
@@ -147,7 +152,7 @@ function awsConsoleUrl(arn: string): string | undefined {
 
 function gcpConsoleUrl(name: string, project: string): string {
   const base = 'https://console.cloud.google.com';
-  const e = encodeURIComponent;
+  const e = encode;
   const p = `?project=${e(project)}`;
   const match = /^\/\/([\w.-]+)\.googleapis\.com\/(.+)$/.exec(name);
   const service = match?.[1] ?? '';

@@ -50,5 +50,7 @@ describe('responder facts on a resource card', () => {
     expect(consoleUrl(resource({ id: 'not-an-arn', provider: 'aws' }))).toBeUndefined();
     expect(consoleUrl(resource({ id: 'arn:aws-cn:s3:::b', provider: 'aws' }))).toBeUndefined();
     expect(consoleUrl(resource({ id: 'portal-web', provider: 'azure' }))).toBeUndefined();
+    // A lone surrogate (which encodeURIComponent refuses) must not break a card.
+    expect(consoleUrl(resource({ id: 'arn:aws:lambda:us-east-1:111111111111:function:f\ud800', provider: 'aws' }))).toBe('https://us-east-1.console.aws.amazon.com/lambda/home?region=us-east-1#/functions/f%EF%BF%BD');
   });
 });
