@@ -39,18 +39,17 @@ export function responderFactList(facts: ResponderFacts): { label: string; value
   const list: { label: string; value: string }[] = [];
   if (facts.owner) list.push({ label: 'Owner', value: facts.owner });
   if (facts.oncall) list.push({ label: 'On call', value: facts.oncall });
-  const counts = countsText(facts);
-  if (counts) list.push({ label: 'Running', value: counts });
+  const counts = countsFact(facts);
+  if (counts) list.push(counts);
   if (facts.changedAt) list.push({ label: 'Last change', value: changedText(facts.changedAt) });
   return list;
 }
 
-/** "3 of 4 running" (or "4 running", "4 desired"). */
-export function countsText(facts: Pick<ResponderFacts, 'desiredCount' | 'runningCount'>): string | undefined {
+/** Running: "3 of 4" (or "4"), or Desired: "4" when only that is known. */
+export function countsFact(facts: Pick<ResponderFacts, 'desiredCount' | 'runningCount'>): { label: string; value: string } | undefined {
   const { desiredCount: desired, runningCount: running } = facts;
-  if (desired !== undefined && running !== undefined) return `${running} of ${desired} running`;
-  if (running !== undefined) return `${running} running`;
-  if (desired !== undefined) return `${desired} desired`;
+  if (running !== undefined) return { label: 'Running', value: desired !== undefined ? `${running} of ${desired}` : `${running}` };
+  if (desired !== undefined) return { label: 'Desired', value: `${desired}` };
   return undefined;
 }
 

@@ -133,7 +133,7 @@ describe('command answers on the demo: they only read', () => {
     const about = renderText(await ask('tell me about checkout-api'));
     expect(about).toContain('Owner: payments');
     expect(about).toContain('On call: payments-primary');
-    expect(about).toContain('Running: 4 of 4 running');
+    expect(about).toContain('Running: 4 of 4');
     expect(about).toContain('Part of: prod-cluster');
     expect(about).toContain('https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/services/checkout-api/health?region=us-east-1');
   });

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { changedText, consoleUrl, countsText, responderFactList, responderFacts } from '../../src/resource-facts.ts';
+import { changedText, consoleUrl, countsFact, responderFactList, responderFacts } from '../../src/resource-facts.ts';
 import type { CloudResource } from '../../src/stores/graph.ts';
 
 function resource(fields: Partial<CloudResource> & Pick<CloudResource, 'id' | 'provider'>): CloudResource {
@@ -16,8 +16,9 @@ describe('responder facts on a resource card', () => {
   it('shows counts and the last change where the estate records them, and nothing it does not know', () => {
     const r = resource({ id: 'arn:aws:ecs:us-east-1:111111111111:service/prod-cluster/checkout-api', provider: 'aws', desiredCount: 4, runningCount: 3, changedAt: '2026-12-07T21:40:00.000Z' });
     expect(responderFactList(responderFacts(r)).map((f) => f.label)).toEqual(['Running', 'Last change']);
-    expect(countsText({ desiredCount: 4, runningCount: 3 })).toBe('3 of 4 running');
-    expect(countsText({})).toBeUndefined();
+    expect(countsFact({ desiredCount: 4, runningCount: 3 })).toEqual({ label: 'Running', value: '3 of 4' });
+    expect(countsFact({ desiredCount: 4 })).toEqual({ label: 'Desired', value: '4' });
+    expect(countsFact({})).toBeUndefined();
     expect(changedText('2026-12-07T21:40:00.000Z', Date.parse('2026-12-07T23:40:00Z'))).toBe('2026-12-07 21:40 UTC (2 h ago)');
     expect(responderFactList(responderFacts(resource({ id: 'x', provider: 'aws' })))).toEqual([]);
   });
