@@ -115,6 +115,8 @@ function isName(name: string | undefined): name is string {
 
 /** A lone word is read as a resource name only when it looks like one: "checkout-api", "orders_queue", "db01", an ARN. */
 function looksLikeId(name: string): boolean {
+  // A leading slash only starts an Azure resource id or a GCP full resource name, never "/cloud".
+  if (name.startsWith('/') && !/^(?:\/subscriptions\/|\/\/)/i.test(name)) return false;
   return /[-_.:/]|\d/.test(name) && /[a-z]/i.test(name);
 }
 

@@ -59,6 +59,7 @@ describe('natural phrasings of the commands', () => {
     'checkout',
     'and what about its database?',
     'what uses the most cpu?',
+    '/cloud',
   ])('%j stays a question to investigate', (text) => {
     expect(parseCommand(text)).toEqual({ kind: 'ask', question: text });
   });
