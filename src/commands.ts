@@ -1,24 +1,36 @@
 import type { Intent } from './request.ts';
+import { parseNatural } from './intent/natural.ts';
 
 /**
  * The `/cloud` grammar, shared by every surface: `ask <question>` (the default), `resource <name>`,
- * `deps <name>`, `metrics <name> [window]`, `diagram <target> [--format mermaid]`, `runbook <query>`, `approvals`, `help`.
+ * `deps <name>`, `metrics <name> [window]`, `impact <name>`, `health <name>`, `diagram <target> [--format mermaid]`,
+ * `runbook <query>`, `approvals`, `help`. Text that is not a command is read as a natural phrasing of one
+ * ("list approvals", "what depends on X", "what would break if X went down?") before it becomes a question.
  */
 export function parseCommand(text: string): Intent {
   const trimmed = text.trim();
   if (!trimmed) return { kind: 'help' };
   const [head = '', ...restWords] = trimmed.split(/\s+/);
   const rest = restWords.join(' ');
+  // "metrics for X over the last 6h", "deps of X": a command word used in a sentence.
+  if (/^(?:of|for|on|about)$/i.test(restWords[0] ?? '')) {
+    const natural = parseNatural(trimmed);
+    if (natural) return natural;
+  }
   switch (head.toLowerCase()) {
     case 'help':
     case '?':
       return { kind: 'help' };
     case 'ask':
-      return rest ? { kind: 'ask', question: rest } : { kind: 'help' };
+      return rest ? parseNatural(rest) ?? { kind: 'ask', question: rest } : { kind: 'help' };
     case 'resource':
       return rest ? { kind: 'resource', name: rest } : { kind: 'help' };
     case 'deps':
       return rest ? { kind: 'deps', name: rest } : { kind: 'help' };
+    case 'impact':
+      return rest ? { kind: 'impact', name: rest } : { kind: 'help' };
+    case 'health':
+      return rest ? { kind: 'health', name: rest } : { kind: 'help' };
     case 'runbook':
       return rest ? { kind: 'runbook', query: rest } : { kind: 'help' };
     case 'approvals':
@@ -28,7 +40,7 @@ export function parseCommand(text: string): Intent {
     case 'diagram':
       return parseDiagram(restWords);
     default:
-      return { kind: 'ask', question: trimmed };
+      return parseNatural(trimmed) ?? { kind: 'ask', question: trimmed };
   }
 }
 
@@ -65,11 +77,14 @@ function parseDiagram(words: string[]): Intent {
 export const helpText = [
   '*Cloud Companion* answers questions about your cloud, in the thread.',
   '• `/cloud <question>` or `/cloud ask <question>`: investigate, e.g. `/cloud why is checkout-api slow?`',
-  '• `/cloud resource <name>`: one resource and its details',
-  '• `/cloud deps <name>`: what it depends on and what depends on it',
-  '• `/cloud metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h)',
+  '• `/cloud resource <name>`: one resource and its details (also "tell me about <name>")',
+  '• `/cloud deps <name>`: what it depends on and what depends on it (also "what depends on <name>")',
+  '• `/cloud metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h; also "what\'s the CPU of <name>")',
+  '• `/cloud health <name>`: is it healthy right now (also "is <name> healthy?")',
+  '• `/cloud impact <name>`: what would break if it went down, up to the user-facing entry points',
   '• `/cloud diagram <resource|account|all> [--format mermaid]`: a dependency diagram (PNG, or Mermaid text)',
   '• `/cloud runbook <query>`: search your runbooks',
-  '• `/cloud approvals`: pending approval requests',
+  '• `/cloud approvals`: pending approval requests (also "list approvals")',
+  'Only questions about a problem propose actions; everything else only reads.',
   'Mention the bot in a channel or thread to ask the same things.',
 ].join('\n');

@@ -7,7 +7,7 @@ import { describeError } from './errors.ts';
 import type { Logger } from './logging.ts';
 import type { MetricsSource } from './metrics/source.ts';
 import { memoryText, type Reply } from './reply.ts';
-import type { CompanionRequest, ConversationRef, Platform, RequestContext, RequestSource } from './request.ts';
+import { isReadOnly, type CompanionRequest, type ConversationRef, type Platform, type RequestContext, type RequestSource } from './request.ts';
 import type { Stores } from './stores/index.ts';
 import type { WorkspaceIds } from './tenancy/directory.ts';
 import type { Organization } from './tenancy/organization.ts';
@@ -158,7 +158,7 @@ export class Companion {
     let reply: Reply;
     const toolsUsed: string[] = [];
     try {
-      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }), (name) => {
+      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }, { readOnly: isReadOnly(request.intent) }), (name) => {
         toolsUsed.push(name);
         options.onToolStart?.(name);
       });

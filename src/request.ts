@@ -54,10 +54,17 @@ export interface RequestContext {
 
 /** What the user asked, already parsed from the platform's command grammar. */
 export const Intent = z.discriminatedUnion('kind', [
-  z.object({ kind: z.literal('ask'), question: z.string() }),
+  /** `hypothetical`: "what if we restart X?": answered from the evidence, never with a proposal. */
+  z.object({ kind: z.literal('ask'), question: z.string(), hypothetical: z.boolean().optional() }),
   z.object({ kind: z.literal('resource'), name: z.string() }),
-  z.object({ kind: z.literal('deps'), name: z.string() }),
-  z.object({ kind: z.literal('metrics'), name: z.string(), windowMinutes: z.number().int().positive() }),
+  /** `direction`: only what it depends on, or only what depends on it ("what depends on X"); both when absent. */
+  z.object({ kind: z.literal('deps'), name: z.string(), direction: z.enum(['dependencies', 'dependents']).optional() }),
+  /** `metric`: the one kind of metric asked about ("what's the CPU of X": `cpu`); all when absent. */
+  z.object({ kind: z.literal('metrics'), name: z.string(), windowMinutes: z.number().int().positive(), metric: z.string().optional() }),
+  /** Is one resource healthy now: its state and metrics, and its direct dependencies'. */
+  z.object({ kind: z.literal('health'), name: z.string() }),
+  /** What would break if a resource went down: its dependents by path up to the user-facing entry points. */
+  z.object({ kind: z.literal('impact'), name: z.string() }),
   z.object({ kind: z.literal('runbook'), query: z.string() }),
   z.object({ kind: z.literal('approvals') }),
   /** A dependency diagram of a resource's neighbourhood, or of an account's (or every visible account's) topology. */
@@ -67,6 +74,16 @@ export const Intent = z.discriminatedUnion('kind', [
   z.object({ kind: z.literal('alert'), alert: Alert }),
 ]);
 export type Intent = z.infer<typeof Intent>;
+
+/**
+ * Intents that only read: they never propose an action, whatever the evidence shows. Only a question
+ * about a problem (not a hypothetical one) and an alert may propose.
+ */
+export function isReadOnly(intent: Intent): boolean {
+  if (intent.kind === 'alert') return false;
+  if (intent.kind === 'ask') return intent.hypothetical === true;
+  return true;
+}
 
 export interface CompanionRequest {
   context: RequestContext;

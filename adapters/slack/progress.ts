@@ -27,6 +27,8 @@ export function stepLabel(toolName: string): string {
       return 'Listing pending approvals';
     case 'get_diagram':
       return 'Drawing the diagram';
+    case 'similar_resources':
+      return 'Looking for similar names';
     default:
       return `Running ${toolName}`;
   }

@@ -3,6 +3,7 @@ import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import { findActionKind } from '../../src/approvals/catalog.ts';
 import type { MetricSummary } from '../../src/metrics/source.ts';
 import type { Reply, ReplyPart, ResourceCard } from '../../src/reply.ts';
+import { responderFactList, responderFacts } from '../../src/resource-facts.ts';
 import { approvalActionsBlockId, approvalBlockId, approveActionId, denyActionId, undoActionId } from './ids.ts';
 import { escapeMrkdwn, truncate } from './mrkdwn.ts';
 
@@ -194,9 +195,18 @@ export function decisionLine(approval: ApprovalRequest): string {
   return truncate(`${icon} ${verb} by ${who} · ${approval.state}${result}`, 3000);
 }
 
+/** One resource: its name links to the provider's console; owner, on-call, counts and last change follow when known. */
 function resourceLine(card: ResourceCard): string {
   const r = card.resource;
-  return `• *${escapeMrkdwn(r.name)}* \`${escapeMrkdwn(r.type)}\` ${escapeMrkdwn(r.region)} · ${escapeMrkdwn(r.state)}${card.relation ? ` · _${escapeMrkdwn(card.relation)}_` : ''}`;
+  const facts = responderFacts(r);
+  const name = facts.consoleUrl ? `*<${consoleHref(facts.consoleUrl)}|${escapeMrkdwn(r.name)}>*` : `*${escapeMrkdwn(r.name)}*`;
+  const extra = responderFactList(facts).map((f) => `${f.label.toLowerCase()} ${escapeMrkdwn(f.value)}`);
+  return `• ${name} \`${escapeMrkdwn(r.type)}\` ${escapeMrkdwn(r.region)} · ${escapeMrkdwn(r.state)}${extra.length ? ` · ${extra.join(' · ')}` : ''}${card.relation ? ` · _${escapeMrkdwn(card.relation)}_` : ''}`;
+}
+
+/** A URL inside Slack's `<url|label>`: the characters that would end it are escaped. */
+function consoleHref(url: string): string {
+  return url.replace(/&/g, '&amp;').replace(/</g, '%3C').replace(/>/g, '%3E').replace(/\|/g, '%7C');
 }
 
 function metricLine(s: MetricSummary): string {

@@ -5,12 +5,15 @@
 export const teamsHelpText = [
   '*Cloud Companion* answers questions about your cloud, in the thread. In a channel, @mention me; in a personal chat, just type.',
   '• `@Cloud Companion <question>`: investigate, e.g. `@Cloud Companion why is checkout-api slow?`',
-  '• `resource <name>`: one resource and its details',
-  '• `deps <name>`: what it depends on and what depends on it',
-  '• `metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h)',
+  '• `resource <name>`: one resource and its details (also "tell me about <name>")',
+  '• `deps <name>`: what it depends on and what depends on it (also "what depends on <name>")',
+  '• `metrics <name> [30m|6h|1d]`: key metrics over a window (default 1h; also "what\'s the CPU of <name>")',
+  '• `health <name>`: is it healthy right now (also "is <name> healthy?")',
+  '• `impact <name>`: what would break if it went down (also "what would break if <name> went down?")',
   '• `diagram <name|account|all> [--format mermaid]`: a dependency diagram (picture, or Mermaid text)',
   '• `runbook <query>`: search your runbooks',
-  '• `approvals`: pending approval requests',
+  '• `approvals`: pending approval requests (also "list approvals")',
+  'Only questions about a problem propose actions; everything else only reads.',
   'Replies in the same thread (with an @mention) continue the conversation. Approve and Deny buttons run an action only for people with the role it needs.',
 ].join('\n');
 
@@ -32,6 +35,8 @@ export function stepLabel(toolName: string): string {
       return 'Listing pending approvals…';
     case 'get_diagram':
       return 'Drawing the diagram…';
+    case 'similar_resources':
+      return 'Looking for similar names…';
     default:
       return `Running ${toolName}…`;
   }

@@ -2,6 +2,7 @@ import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import { findActionKind } from '../../src/approvals/catalog.ts';
 import type { MetricSummary } from '../../src/metrics/source.ts';
 import type { Reply, ReplyPart, ResourceCard } from '../../src/reply.ts';
+import { responderFactList, responderFacts } from '../../src/resource-facts.ts';
 import { approveVerb, denyVerb, undoVerb } from './ids.ts';
 import { plain, toCardMarkdown, truncate } from './markdown.ts';
 
@@ -243,12 +244,14 @@ function paragraphs(markdown: string): CardElement[] {
   return toCardMarkdown(truncate(markdown, maxTextChars)).split('\n').filter((line) => line.trim()).map((line, i) => text(line, i === 0 ? {} : { spacing: 'Small' }));
 }
 
+/** One resource as a fact: owner, on-call, counts and last change when known, and a link to open it in the provider's console. */
 function resourceFact(cardItem: ResourceCard): { title: string; value: string } {
   const r = cardItem.resource;
-  return {
-    title: truncate(plain(r.name), 100),
-    value: truncate(plain(`${r.type} · ${r.region} · ${r.state}${cardItem.relation ? ` · ${cardItem.relation}` : ''}`), 500),
-  };
+  const facts = responderFacts(r);
+  const extra = responderFactList(facts).map((f) => `${f.label.toLowerCase()} ${f.value}`);
+  const text = truncate(plain(`${r.type} · ${r.region} · ${r.state}${extra.length ? ` · ${extra.join(' · ')}` : ''}${cardItem.relation ? ` · ${cardItem.relation}` : ''}`), 500);
+  // The link is ours (built from the resource id, each part URL-encoded), so it is added after defusing.
+  return { title: truncate(plain(r.name), 100), value: facts.consoleUrl ? `${text} · [console](${facts.consoleUrl.replace(/\)/g, '%29')})` : text };
 }
 
 function metricLine(s: MetricSummary): CardElement {

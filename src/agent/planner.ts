@@ -2,18 +2,18 @@ import type { Alert } from '../alerts/alert.ts';
 import type { ApprovalRequest } from '../approvals/types.ts';
 import { findActionKind } from '../approvals/catalog.ts';
 import { alreadyPendingNote } from '../approvals/notices.ts';
-import { helpText } from '../commands.ts';
 import { renderMetricChart, type ChartImage } from '../metrics/chart.ts';
 import type { MetricSummary } from '../metrics/source.ts';
 import type { SourcedSeries } from '../metrics/read.ts';
 import type { DiagramView } from '../../tools/resource-graph/diagram.ts';
 import type { Citation, Reply, ReplyPart, ResourceCard } from '../reply.ts';
-import type { Intent } from '../request.ts';
+import { isReadOnly, type Intent } from '../request.ts';
 import type { CloudResource, Neighbour } from '../stores/graph.ts';
 import type { RunbookHit } from '../stores/runbooks.ts';
-import type { Toolset } from '../../tools/index.ts';
+import { withReadOnlyProposals, type Toolset } from '../../tools/index.ts';
 import type { DependencyView } from '../../tools/resource-graph/dependencies.ts';
 import { alertReply, gatherAlertEvidence } from './alert-evidence.ts';
+import { answerCommand, isCommand } from './command-answers.ts';
 import { Degradations } from './evidence.ts';
 import type { EvidencePack, SuggestedAction } from './evidence-pack.ts';
 import type { InvestigationInput, Investigator } from './investigator.ts';
@@ -42,101 +42,15 @@ export class DeterministicPlanner implements Investigator {
   }
 
   private async answer(intent: Intent, tools: Toolset, degraded: Degradations): Promise<Reply> {
+    // Read-only intents (commands, hypotheticals) cannot propose, even when the caller's toolset could.
+    const scoped = isReadOnly(intent) ? withReadOnlyProposals(tools) : tools;
+    if (isCommand(intent)) return answerCommand(intent, scoped, degraded);
     switch (intent.kind) {
-      case 'help':
-        return { summary: 'How to use Cloud Companion', parts: [{ kind: 'text', markdown: helpText }] };
-      case 'resource':
-        return this.resource(intent.name, tools, degraded);
-      case 'deps':
-        return this.deps(intent.name, tools, degraded);
-      case 'metrics':
-        return this.metrics(intent.name, intent.windowMinutes, tools, degraded);
-      case 'runbook':
-        return this.runbooks(intent.query, tools, degraded);
-      case 'approvals':
-        return this.approvals(tools, degraded);
-      case 'diagram':
-        return this.diagram(intent.target, intent.format, tools, degraded);
       case 'ask':
-        return this.investigateQuestion(intent.question, tools, degraded);
+        return this.investigateQuestion(intent.question, scoped, degraded);
       case 'alert':
-        return this.investigateAlert(intent.alert, tools, degraded);
+        return this.investigateAlert(intent.alert, scoped, degraded);
     }
-  }
-
-  private async resource(name: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const view = await degraded.attempt('Resource graph', undefined, () => tools.dependencies.run({ resource: name, depth: 1 }));
-    if (!view?.resource) return notFound(name);
-    const r = view.resource;
-    return {
-      summary: `${r.name}: ${r.type} in ${r.region}, ${r.state}`,
-      parts: [
-        { kind: 'resources', title: 'Resource', resources: [{ resource: r }] },
-        { kind: 'facts', facts: [
-          { label: 'Depends on', value: names(view.dependencies) || 'nothing recorded' },
-          { label: 'Depended on by', value: names(view.dependents) || 'nothing recorded' },
-        ] },
-      ],
-    };
-  }
-
-  private async deps(name: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const view = await degraded.attempt('Resource graph', undefined, () => tools.dependencies.run({ resource: name, depth: 3 }));
-    if (!view?.resource) return notFound(name);
-    return {
-      summary: `${view.resource.name} depends on ${view.dependencies.length} resource(s); ${view.dependents.length} depend on it`,
-      parts: dependencyParts(view),
-    };
-  }
-
-  private async metrics(name: string, windowMinutes: number, tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const view = await degraded.attempt('Metrics', undefined, () => tools.metrics.run({ resource: name, windowMinutes }));
-    if (!view?.resourceName) return notFound(name);
-    view.failures.forEach((f) => degraded.notes.push(`Metrics unavailable: ${f}`));
-    const chart = await degraded.attempt('Chart', undefined, () => chartOf(view.summaries, view.series));
-    return {
-      summary: `${view.resourceName}: ${view.summaries.length} metric(s) over ${windowMinutes} min${anomalyNote(view.summaries)}`,
-      parts: [{ kind: 'metrics', title: `Metrics of ${view.resourceName}, last ${windowMinutes} min`, summaries: view.summaries, ...(chart ? { chart } : {}) }],
-    };
-  }
-
-  private async diagram(target: string, format: 'png' | 'mermaid', tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const view = await degraded.attempt('Diagram', undefined, () => tools.diagram.run({ target, format, depth: 2 }));
-    if (!view) return { summary: `I could not draw a diagram of ${target}`, parts: [{ kind: 'text', markdown: `I could not draw a diagram of _${target}_; the note below says why.` }] };
-    if (!view.model) {
-      return {
-        summary: `No resource or account "${target}" in this channel's accounts`,
-        parts: [{ kind: 'text', markdown: `I found no resource or account called _${target}_ among the accounts this channel can use. Name a resource, one of the channel's account ids, or \`all\`.` }],
-      };
-    }
-    const model = view.model;
-    const collapsed = model.totalResources - model.shownResources;
-    return {
-      summary: `Diagram of ${model.title}: ${model.shownResources} resource(s)${collapsed > 0 ? `, ${collapsed} more collapsed into groups` : ''}`,
-      parts: [diagramPart(`Dependency diagram of ${model.title}`, format, view)],
-    };
-  }
-
-  private async runbooks(query: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const hits = await degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query }));
-    if (hits.length === 0) return { summary: `No runbook matches "${query}"`, parts: [{ kind: 'text', markdown: `No runbook matches _${query}_.` }] };
-    const best = hits[0] as RunbookHit;
-    return {
-      summary: `Best match: ${best.chunk.title} § ${best.chunk.section}`,
-      parts: [
-        { kind: 'text', markdown: `*${best.chunk.title} § ${best.chunk.section}*\n${best.chunk.text}` },
-        { kind: 'citations', citations: hits.map(citation) },
-      ],
-    };
-  }
-
-  private async approvals(tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const pending = await degraded.attempt('Approvals', [], () => tools.listApprovals.run({}));
-    if (pending.length === 0) return { summary: 'No pending approval requests', parts: [{ kind: 'text', markdown: 'No pending approval requests.' }] };
-    return {
-      summary: `${pending.length} pending approval request(s)`,
-      parts: pending.map((approval): ReplyPart => ({ kind: 'approval', approval })),
-    };
   }
 
   private async investigateQuestion(question: string, tools: Toolset, degraded: Degradations): Promise<Reply> {
@@ -351,13 +265,6 @@ function dependencyParts(view: DependencyView): ReplyPart[] {
   return parts;
 }
 
-function notFound(name: string): Reply {
-  return {
-    summary: `No resource "${name}" in this channel's accounts`,
-    parts: [{ kind: 'text', markdown: `I found no resource called _${name}_ in the accounts this channel can use. Check the name, or ask \`/cloud <question>\` to search.` }],
-  };
-}
-
 export function citation(hit: RunbookHit): Citation {
   return { runbookId: hit.chunk.runbookId, title: hit.chunk.title, section: hit.chunk.section, score: Math.round(hit.score * 100) / 100 };
 }
@@ -384,11 +291,6 @@ function chainSize(pack: EvidencePack): number {
 
 function diagramPart(title: string, format: 'png' | 'mermaid', view: DiagramView): ReplyPart {
   return { kind: 'diagram', title, format, alt: view.alt, mermaid: view.mermaid, ...(view.image ? { image: view.image } : {}) };
-}
-
-function anomalyNote(summaries: readonly MetricSummary[]): string {
-  const anomalies = summaries.filter((s) => s.anomaly);
-  return anomalies.length ? `; ${anomalies.map((s) => `${s.metric} ${s.anomaly}`).join('; ')}` : '';
 }
 
 function unit(summary: MetricSummary): string {

@@ -13,7 +13,8 @@ export class Collector {
 
   constructor(readonly provider: Provider, readonly accountId: string) {}
 
-  resource(fields: { id: string; type: string; name: string | undefined; region: string; state?: string | undefined; tags?: Record<string, string> | undefined }): void {
+  resource(fields: { id: string; type: string; name: string | undefined; region: string; state?: string | undefined; tags?: Record<string, string> | undefined; desiredCount?: number | undefined; runningCount?: number | undefined; changedAt?: Date | string | undefined }): void {
+    const changedAt = isoTime(fields.changedAt);
     const parsed = CloudResourceSchema.safeParse({
       provider: this.provider,
       accountId: this.accountId,
@@ -23,6 +24,9 @@ export class Collector {
       region: fields.region,
       state: (fields.state ?? 'unknown').toLowerCase(),
       tags: fields.tags ?? {},
+      ...(fields.desiredCount !== undefined ? { desiredCount: fields.desiredCount } : {}),
+      ...(fields.runningCount !== undefined ? { runningCount: fields.runningCount } : {}),
+      ...(changedAt ? { changedAt } : {}),
     });
     if (parsed.success) this.resources.set(parsed.data.id, parsed.data);
     else this.rejected += 1;
@@ -53,6 +57,13 @@ export class Collector {
   relationships(): Relationship[] {
     return [...this.edges.values()];
   }
+}
+
+/** A provider's timestamp (a Date, or text such as Lambda's `2024-01-02T03:04:05.000+0000`) as ISO 8601 UTC; undefined when unreadable. */
+function isoTime(value: Date | string | undefined): string | undefined {
+  if (value === undefined) return undefined;
+  const at = value instanceof Date ? value.getTime() : Date.parse(value.replace(/([+-]\d{2})(\d{2})$/, '$1:$2'));
+  return Number.isNaN(at) ? undefined : new Date(at).toISOString();
 }
 
 /** The last path segment of an id: a readable name when the provider gives none. */

@@ -28,6 +28,12 @@ export const CloudResourceSchema = z.object({
   region: z.string().max(64).default('global'),
   state: z.string().max(64).default('unknown'),
   tags: z.record(z.string().max(256), z.string().max(1024)).default({}),
+  /** Instances, tasks or replicas it should run (ECS desired count, ASG/MIG target size, App Service plan workers), where the type has one. */
+  desiredCount: z.number().int().min(0).optional(),
+  /** Instances, tasks or replicas running when the estate was read. */
+  runningCount: z.number().int().min(0).optional(),
+  /** When the provider last recorded a change to its configuration or deployment (ISO 8601), when it records one. */
+  changedAt: z.iso.datetime({ offset: true }).optional(),
 });
 export type CloudResource = z.infer<typeof CloudResourceSchema>;
 

@@ -40,6 +40,20 @@ export function resourceGraphContract(name: string, make: () => Promise<{ graph:
         }
       });
 
+      it('keeps desired and running counts and the last change time, in reads and traversals, and drops them when the estate does', async () => {
+        const org = newOrg();
+        const estate = demoEstate();
+        const counted = estate.resources.map((r) => (r.id === id.api ? { ...r, desiredCount: 4, runningCount: 3, changedAt: '2026-12-07T21:40:00.000Z' } : r));
+        await graph.ingest(org, { ...estate, resources: counted });
+        await expect(graph.getResource(all(org), id.api)).resolves.toEqual(counted.find((r) => r.id === id.api));
+        const dependents = await graph.dependents(all(org), id.db, 1);
+        expect(dependents.find((n) => n.resource.id === id.api)?.resource).toMatchObject({ desiredCount: 4, runningCount: 3, changedAt: '2026-12-07T21:40:00.000Z' });
+        await graph.ingest(org, estate);
+        const plain = await graph.getResource(all(org), id.api);
+        expect(plain).toEqual(estate.resources.find((r) => r.id === id.api));
+        expect(plain).not.toHaveProperty('desiredCount');
+      });
+
       it('is idempotent: the same estate twice gives the same counts and the same answers', async () => {
         const org = newOrg();
         const first = await graph.ingest(org, demoEstate());

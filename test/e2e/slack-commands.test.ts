@@ -62,6 +62,64 @@ describe('Slack /cloud subcommands, mentions and follow-ups, end to end', () => 
     expect(shown(thread)).toContain('Approve');
   });
 
+  /** Pending approval requests of the demo org, as the store holds them. */
+  async function pendingApprovals(): Promise<number> {
+    const context = await bot.runtime.companion.resolveContext({ platform: 'slack', source: 'slash', channelId: 'C0000OPS', userId: 'U0000OPER', workspaceKey: ':T00000001', workspace: { slackTeamId: 'T00000001' } });
+    if (!context.ok) throw new Error(context.message);
+    return (await bot.runtime.approvals.listPending(context.context)).length;
+  }
+
+  it('"list approvals" lists the pending approvals, not "No resource named…"', async () => {
+    await command('why is checkout-api slow?');
+    // The helper below sees this channel's requests (so a count that stays the same means something).
+    expect(await pendingApprovals()).toBeGreaterThan(0);
+    slack.reset();
+    const { thread } = await command('list approvals');
+    expect(thread).toHaveLength(1);
+    expect(String(thread[0]?.args.text)).toMatch(/^\d+ pending approval request\(s\)/);
+    expect(shown(thread)).toContain('aws.ecs.scale');
+    expect(shown(thread)).toContain('Approve');
+    expect(shown(thread)).not.toContain('No resource');
+  });
+
+  it('"chekout-api" gets "did you mean checkout-api", and no runbook', async () => {
+    const { thread } = await command('chekout-api');
+    expect(String(thread[0]?.args.text)).toContain('did you mean checkout-api?');
+    expect(shown(thread)).toContain('Did you mean *checkout-api*?');
+    expect(shown(thread)).not.toMatch(/runbook/i);
+  });
+
+  it('"payments-queue" is not found, with the nearest real queues', async () => {
+    const { thread } = await command('payments-queue');
+    expect(shown(thread)).toContain('I found no resource called _payments-queue_');
+    expect(shown(thread)).toContain('*orders-queue* (aws.sqs.queue)');
+    expect(shown(thread)).not.toMatch(/runbook|payments-api/i);
+  });
+
+  it('"what would break if orders-queue went down?" is an impact analysis up to checkout-alb, without prod-cluster', async () => {
+    const { thread } = await command('what would break if orders-queue went down?');
+    expect(thread).toHaveLength(1);
+    const text = shown(thread);
+    expect(String(thread[0]?.args.text)).toMatch(/^If orders-queue went down: \d+ resource\(s\) affected, users see it at checkout-alb/);
+    expect(text).toContain('users would notice at *checkout-alb*: 5xx for checkout requests');
+    // Each affected resource is a line whose name links to its console; prod-cluster is none of them.
+    const affected = [...text.matchAll(/\|([\w-]+)>\*/g)].map((m) => m[1]);
+    expect(affected).toEqual(expect.arrayContaining(['checkout-alb', 'checkout-tg', 'checkout-api', 'order-worker']));
+    expect(affected).not.toContain('prod-cluster');
+    expect(text).not.toContain('Approve');
+  });
+
+  it('"show me the metrics of checkout-api" answers with metrics and creates no approval', async () => {
+    const before = await pendingApprovals();
+    const { thread } = await command('show me the metrics of checkout-api');
+    expect(thread).toHaveLength(1);
+    expect(shown(thread)).toMatch(/Metrics of checkout-api/);
+    expect(shown(thread)).toContain('CPUUtilization');
+    expect(shown(thread)).not.toContain('Approve');
+    expect(slack.callsOf('chat.postMessage').filter((c) => JSON.stringify(c.args.blocks ?? '').includes('Approve'))).toHaveLength(0);
+    expect(await pendingApprovals()).toBe(before);
+  });
+
   it.each([['help'], [''], ['metrics'], ['resource']])('answers `/cloud %s` with the help, ephemerally and without a thread', async (text) => {
     const { parent } = await command(text);
     expect(parent).toBeUndefined();

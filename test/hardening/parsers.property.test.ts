@@ -12,6 +12,7 @@ import { parseChatAlert, webhookParsers } from '../../src/alerts/sources/index.t
 import { parseCommand } from '../../src/commands.ts';
 import { isCompanionError } from '../../src/errors.ts';
 import type { Reply } from '../../src/reply.ts';
+import { consoleUrl } from '../../src/resource-facts.ts';
 import { chunkRunbook, parseRunbook } from '../../src/runbooks/parse.ts';
 import { loadEstateFile } from '../../src/seed/estate-file.ts';
 import { parseTenantsYaml } from '../../src/tenancy/tenants-file.ts';
@@ -163,22 +164,38 @@ describe('renderers: data never becomes markup', () => {
     ],
   }));
 
-  it('Slack: no link, mention or block comes from data, in blocks or in the notification text', () => {
+  /** The one link a reply may carry: the console page of its resource, which the renderer builds from the id (parts URL-encoded). */
+  function consoleLinkOf(r: Reply): string | undefined {
+    const part = r.parts.find((p) => p.kind === 'resources');
+    const url = part?.kind === 'resources' && part.resources[0] ? consoleUrl(part.resources[0].resource) : undefined;
+    // An id that is no ARN (a line break in it) gets no link at all.
+    if (!url) return undefined;
+    expect(url).toMatch(/^https:\/\/us-east-1\.console\.aws\.amazon\.com\/ecs\/v2\/clusters\/x\/services\/[^\s<>|[\]]*\/health\?region=us-east-1$/);
+    return url;
+  }
+
+  it('Slack: no link, mention or block comes from data, in blocks or in the notification text (only the console link built from the id)', () => {
     fc.assert(fc.property(reply, cases.counted('Slack renderer', (r: Reply) => {
+      const url = consoleLinkOf(r)?.replace(/&/g, '&amp;');
       for (const message of renderReplyMessages(r)) {
         expect(slackControlSequences(message.text)).toEqual([]);
         for (const block of message.blocks) expect(['section', 'context', 'actions', 'header', 'divider', 'image']).toContain(block.type);
         expect(message.blocks.some((b) => b.type === 'actions')).toBe(false);
-        expect(slackControlSequences(collectText(message.blocks).join('\n'))).toEqual([]);
+        const text = collectText(message.blocks).join('\n');
+        const links = slackControlSequences(text);
+        // The resource's name links to its console; every other control sequence would come from data.
+        expect(links.every((link) => url !== undefined && link.startsWith(`<${url}|`))).toBe(true);
+        expect(links.length).toBeLessThanOrEqual(1);
       }
     })), { numRuns: hardeningRuns * 2 });
   });
 
-  it('Teams: no markdown link or image comes from data', () => {
+  it('Teams: no markdown link or image comes from data (only the console link built from the id)', () => {
     fc.assert(fc.property(reply, cases.counted('Teams renderer', (r: Reply) => {
       const rendered = renderTeamsReply(r);
       const text = collectText(rendered.answer.body).join('\n');
-      expect(text).not.toMatch(/\]\(/);
+      const url = consoleLinkOf(r);
+      expect(url === undefined ? text : text.replace(`[console](${url.replace(/\)/g, '%29')})`, '')).not.toMatch(/\]\(/);
       expect(rendered.answer.actions ?? []).toEqual([]);
     })), { numRuns: hardeningRuns * 2 });
   });

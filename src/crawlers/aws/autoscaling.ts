@@ -13,7 +13,8 @@ export async function crawlAutoScaling(scan: RegionScan): Promise<void> {
       if (!g.AutoScalingGroupARN) continue;
       const id = g.AutoScalingGroupARN;
       // Status is only set while the group is being deleted.
-      out.resource({ id, type: 'aws.autoscaling.group', name: g.AutoScalingGroupName, region: scan.region, state: g.Status ?? 'active', tags: tagRecord(g.Tags) });
+      out.resource({ id, type: 'aws.autoscaling.group', name: g.AutoScalingGroupName, region: scan.region, state: g.Status ?? 'active', tags: tagRecord(g.Tags),
+        desiredCount: g.DesiredCapacity, runningCount: (g.Instances ?? []).filter((i) => i.LifecycleState === 'InService').length });
       for (const i of g.Instances ?? []) if (i.InstanceId) out.edge(id, scan.arn('ec2', `instance/${i.InstanceId}`), 'CONTAINS');
       for (const tg of g.TargetGroupARNs ?? []) out.edge(tg, id, 'ROUTES_TO');
       placeIn(scan, id, g.VPCZoneIdentifier?.split(',').map((s) => s.trim()), []);

@@ -33,7 +33,9 @@ export async function crawlEcs(scan: RegionScan): Promise<void> {
       for (const s of described.services ?? []) {
         if (!s.serviceArn) continue;
         const state = s.status === 'ACTIVE' && s.desiredCount !== undefined && (s.runningCount ?? 0) < s.desiredCount ? 'degraded' : s.status;
-        out.resource({ id: s.serviceArn, type: 'aws.ecs.service', name: s.serviceName, region: scan.region, state, tags: tagRecord(s.tags) });
+        // The newest deployment's last update is when the service last changed (a deploy, a scale, a config change).
+        const changedAt = (s.deployments ?? []).map((d) => d.updatedAt ?? d.createdAt).filter((d): d is Date => d instanceof Date).sort((a, b) => b.getTime() - a.getTime())[0];
+        out.resource({ id: s.serviceArn, type: 'aws.ecs.service', name: s.serviceName, region: scan.region, state, tags: tagRecord(s.tags), desiredCount: s.desiredCount, runningCount: s.runningCount, changedAt });
         out.edge(s.clusterArn ?? cluster, s.serviceArn, 'CONTAINS');
         for (const lb of s.loadBalancers ?? []) out.edge(lb.targetGroupArn, s.serviceArn, 'ROUTES_TO');
         const vpc = s.networkConfiguration?.awsvpcConfiguration;

@@ -10,7 +10,7 @@ export async function crawlLambda(scan: RegionScan): Promise<void> {
     for (const f of result.Functions ?? []) {
       if (!f.FunctionArn) continue;
       // ListFunctions leaves State out for most functions; an unlisted one would not be here.
-      scan.out.resource({ id: f.FunctionArn, type: 'aws.lambda.function', name: f.FunctionName, region: scan.region, state: f.State ?? 'active' });
+      scan.out.resource({ id: f.FunctionArn, type: 'aws.lambda.function', name: f.FunctionName, region: scan.region, state: f.State ?? 'active', changedAt: f.LastModified });
       placeIn(scan, f.FunctionArn, f.VpcConfig?.SubnetIds, f.VpcConfig?.SecurityGroupIds);
       scan.facts.mentionsIn(f.FunctionArn, Object.values(f.Environment?.Variables ?? {}));
     }

@@ -50,7 +50,7 @@ const edgeTypes = 'DEPENDS_ON|CONTAINS|ROUTES_TO|ATTACHED_TO';
 const relationshipOrder: readonly RelationshipType[] = RelationshipTypeSchema.options;
 
 /** The properties a CloudResource node is read back from (tags round-trip through JSON). */
-const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .region, .state, .tags, .lastSeenAt, .goneAt } AS r';
+const resourceProjection = 'r { .id, .provider, .accountId, .type, .name, .region, .state, .tags, .desiredCount, .runningCount, .changedAt, .lastSeenAt, .goneAt } AS r';
 
 /**
  * What an ingest replaces: a file, everything of its accounts; a crawl, only the (region, types) it
@@ -84,8 +84,11 @@ interface ResourceRow {
   region: string;
   state: string;
   tags: string | null;
-  lastSeenAt: string | null;
-  goneAt: string | null;
+  desiredCount?: number | null;
+  runningCount?: number | null;
+  changedAt?: string | null;
+  lastSeenAt?: string | null;
+  goneAt?: string | null;
 }
 
 /**
@@ -414,7 +417,7 @@ export class Neo4jResourceGraph implements ResourceGraph {
         UNWIND relationships(p) AS rel
         WITH collect(DISTINCT rel) AS rels, collect(DISTINCT b) AS ends
         RETURN [rel IN rels | [startNode(rel).id, type(rel), endNode(rel).id]] AS edges,
-               [r IN ends | r { .id, .provider, .accountId, .type, .name, .region, .state, .tags }] AS resources`, { ...params(scope), id });
+               [r IN ends | r { .id, .provider, .accountId, .type, .name, .region, .state, .tags, .desiredCount, .runningCount, .changedAt }] AS resources`, { ...params(scope), id });
       const record = result.records[0];
       return { edges: record?.get('edges') ?? [], resources: record?.get('resources') ?? [] };
     });
@@ -479,6 +482,9 @@ function toResource(row: ResourceRow): GraphResource {
     region: row.region,
     state: row.state,
     tags: parseTags(row.tags),
+    ...(typeof row.desiredCount === 'number' ? { desiredCount: row.desiredCount } : {}),
+    ...(typeof row.runningCount === 'number' ? { runningCount: row.runningCount } : {}),
+    ...(row.changedAt ? { changedAt: row.changedAt } : {}),
   };
 }
 
@@ -511,6 +517,10 @@ export function resourceProperties(resource: CloudResource): Record<string, unkn
     region: resource.region ?? 'global',
     state: resource.state ?? 'unknown',
     tags: JSON.stringify(tags),
+    // Null removes what an earlier ingest set (`SET r += props`).
+    desiredCount: resource.desiredCount ?? null,
+    runningCount: resource.runningCount ?? null,
+    changedAt: resource.changedAt ?? null,
     // One string, not a list: list properties cost several times more to write.
     tagValuesText: Object.values(tags).map((value) => value.toLowerCase()).join('\n'),
     nameLower: resource.name.toLowerCase(),
