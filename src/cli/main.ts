@@ -1,17 +1,12 @@
 import { Command, CommanderError } from 'commander';
-import { parseCommand } from '../commands.ts';
-import { loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import { describeError, isCompanionError } from '../errors.ts';
-import { createLogger } from '../logging.ts';
-import { createRuntime } from '../runtime.ts';
-import { loadEstateFile } from '../seed/estate-file.ts';
-import { loadRunbookDir } from '../seed/runbook-dir.ts';
+import type { Logger } from '../logging.ts';
+import type { Runtime } from '../runtime.ts';
 import { registerAuditCommand } from './audit.ts';
 import { registerDiagramCommand } from './diagram.ts';
 import { registerCrawlCommand } from './crawl.ts';
 import { registerKeysCommands } from './keys.ts';
-import { ingestProgressBar } from './progress.ts';
-import { renderText } from './render-text.ts';
 
 /** The `cloud-companion` command line. Returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -41,6 +36,7 @@ export async function main(argv: readonly string[]): Promise<number> {
           process.stderr.write(`Unknown organization "${opts.org}". Known: ${(await runtime.stores.tenants.listOrganizations()).map((o) => o.id).join(', ')}.\n`);
           return 2;
         }
+        const [{ parseCommand }, { renderText }] = await Promise.all([import('../commands.ts'), import('./render-text.ts')]);
         const reply = await runtime.companion.handle({ context, intent: parseCommand(words.join(' ')) });
         process.stdout.write(`${renderText(reply)}\n`);
         return 0;
@@ -55,6 +51,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (file: string, opts: { org: string }) => {
       exitCode = await withRuntime(async (runtime) => {
         if (!(await requireOrg(runtime, opts.org))) return 2;
+        const [{ loadEstateFile }, { ingestProgressBar }] = await Promise.all([import('../seed/estate-file.ts'), import('./progress.ts')]);
         const estate = await loadEstateFile(file);
         const progress = ingestProgressBar();
         const result = await runtime.stores.graph.ingest(opts.org, estate, { onProgress: progress.update });
@@ -70,6 +67,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (dir: string, opts: { org: string }) => {
       exitCode = await withRuntime(async (runtime) => {
         if (!(await requireOrg(runtime, opts.org))) return 2;
+        const { loadRunbookDir } = await import('../seed/runbook-dir.ts');
         const result = await runtime.stores.runbooks.upsert(opts.org, await loadRunbookDir(dir));
         process.stdout.write(`Ingested ${result.runbooks} runbooks (${result.chunks} sections) into "${opts.org}" — ${runtime.describe.runbooks}.\n`);
         return 0;
@@ -111,12 +109,20 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-type RuntimeOf = Awaited<ReturnType<typeof createRuntime>>;
+type RuntimeOf = Runtime;
+
+/** Configuration and logging, loaded only by commands that need them (so `--help` stays instant). */
+async function configAndLogger(level?: string): Promise<{ config: Config; logger: Logger }> {
+  const [{ loadConfig }, { createLogger }] = await Promise.all([import('../config.ts'), import('../logging.ts')]);
+  const config = loadConfig();
+  return { config, logger: createLogger({ level: level ?? config.logLevel }) };
+}
 
 /** CLI commands log only warnings, so their output stays readable. */
 async function withRuntime(work: (runtime: RuntimeOf) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const runtime = await createRuntime(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
+  const { config, logger } = await configAndLogger(process.env.LOG_LEVEL ?? 'warn');
+  const { createRuntime } = await import('../runtime.ts');
+  const runtime = await createRuntime(config, logger);
   try {
     return await work(runtime);
   } finally {
@@ -131,8 +137,7 @@ async function requireOrg(runtime: RuntimeOf, orgId: string): Promise<boolean> {
 }
 
 async function start(): Promise<number> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
+  const { config, logger } = await configAndLogger();
   // Loaded here so `ask` and `ingest` never pull in the Slack SDK.
   const { startBot } = await import('../compose.ts');
   const bot = await startBot(config, logger);

@@ -1,5 +1,4 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
-import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
+import type { TokenCredential } from '@azure/identity';
 import type { CloudAccountConfig } from '../tenancy/organization.ts';
 import { isUnknownHost, MetricsError } from './failure.ts';
 
@@ -57,6 +56,8 @@ export class AwsCredentials {
   }
 
   private async assume(orgId: string, roleArn: string, externalId: string | undefined, region: string): Promise<AwsCredentialIdentity> {
+    // The SDKs load on the first credential asked for, not when the bot starts.
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
     const sts = new STSClient({ region, maxAttempts: 2, ...(this.options.base ? { credentials: this.options.base } : {}) });
     try {
       const out = await sts.send(new AssumeRoleCommand({
@@ -108,10 +109,10 @@ export class AzureCredentials {
       if (!secret) {
         throw new MetricsError('credentials', `Azure subscription ${account.accountId} uses app ${account.clientId}, but ${account.clientSecretEnv} is not set. Set it in the bot's environment.`);
       }
-      return this.memo(`client:${account.tenantId}:${account.clientId}`, () => new ClientSecretCredential(account.tenantId as string, account.clientId as string, secret));
+      return this.memo(`client:${account.tenantId}:${account.clientId}`, () => lazyCredential(async () => new (await import('@azure/identity')).ClientSecretCredential(account.tenantId as string, account.clientId as string, secret)));
     }
     const tenantId = account.tenantId;
-    return this.memo(`default:${tenantId ?? ''}`, () => new DefaultAzureCredential(tenantId ? { tenantId } : {}));
+    return this.memo(`default:${tenantId ?? ''}`, () => lazyCredential(async () => new (await import('@azure/identity')).DefaultAzureCredential(tenantId ? { tenantId } : {})));
   }
 
   private memo(key: string, make: () => TokenCredential): TokenCredential {
@@ -121,4 +122,15 @@ export class AzureCredentials {
     this.byKey.set(key, made);
     return made;
   }
+}
+
+/** A TokenCredential whose real one (and @azure/identity) is made on the first token asked for. */
+function lazyCredential(make: () => Promise<TokenCredential>): TokenCredential {
+  let made: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      made ??= make();
+      return (await made).getToken(scopes, options);
+    },
+  };
 }
