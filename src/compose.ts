@@ -97,7 +97,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const state: ServerState = { draining: false };
     const readiness = createReadiness(config);
     const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
-    logger.info({ url: server.url, surfaces: plugins.map((p) => p.name) }, 'Cloud Companion is listening');
+    logger.info({ bound: server.bound, url: server.url, surfaces: plugins.map((p) => p.name) },
+      `Cloud Companion is listening on ${server.bound}${server.allInterfaces ? ` (every interface; from this machine: ${server.url})` : ` (${server.url})`}`);
     // Once every chat channel is registered: work left by a previous process (verifications due,
     // alerts accepted but not yet in their threads) is picked up, then looked for every minute.
     const sweepers = [

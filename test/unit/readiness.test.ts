@@ -33,7 +33,7 @@ describe('readiness checks', () => {
     const readiness = createReadiness({ weaviate: { url: weaviate.url() }, ollama: { baseUrl: ollama.url(), model: 'm', numCtx: 8192 } });
     const up = await readiness.check();
     expect(up.ready).toBe(true);
-    expect(up.backends.map((b) => [b.backend, b.ready])).toEqual([['neo4j', true], ['weaviate', true], ['ollama', true]]);
+    expect(up.backends.map((b) => [b.backend, b.ready])).toEqual([['embedded', true], ['weaviate', true], ['ollama', true]]);
 
     ollama.up = false;
     const down = await readiness.check();
