@@ -7,7 +7,7 @@ import { spawnSync } from 'node:child_process';
 import { clearResults } from './results.ts';
 import { fromPackageRoot } from '../src/package-root.ts';
 
-const benches = ['index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 'render.ts', 'load.ts', 'crawl.ts'];
+const benches = ['startup.ts', 'index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 'render.ts', 'load.ts', 'crawl.ts'];
 const runTs = fromPackageRoot('bin/run-ts.mjs');
 const only = process.argv.slice(2);
 

@@ -93,9 +93,20 @@ export class RemoteBot {
 }
 
 function describeFetchError(error: unknown): string {
-  const cause = (error as { cause?: { code?: unknown; message?: unknown } }).cause;
-  if (cause && typeof cause.code === 'string') return cause.code;
-  return error instanceof Error ? error.message : String(error);
+  const cause = (error as { cause?: unknown }).cause;
+  return findCode(error) ?? (cause instanceof Error ? cause.message : error instanceof Error ? error.message : String(error));
+}
+
+/** The system error code (ECONNREFUSED, ENOTFOUND…) under fetch's "fetch failed", through causes and aggregates. */
+function findCode(error: unknown, depth = 0): string | undefined {
+  if (depth > 5 || !error || typeof error !== 'object') return undefined;
+  const { code, cause, errors } = error as { code?: unknown; cause?: unknown; errors?: unknown };
+  if (typeof code === 'string' && /^E[A-Z]+$/.test(code)) return code;
+  for (const inner of [cause, ...(Array.isArray(errors) ? errors : [])]) {
+    const found = findCode(inner, depth + 1);
+    if (found) return found;
+  }
+  return undefined;
 }
 
 /**
