@@ -15,7 +15,7 @@ export const redactedPaths = [
  * JSON lines for log collectors; readable lines (time, level, message, fields) when stdout is a
  * terminal, or when `pretty` says so. Redaction applies either way: it runs before formatting.
  */
-export function createLogger(options: { level?: string; name?: string; pretty?: boolean } = {}): Logger {
+export function createLogger(options: { level?: string; name?: string; pretty?: boolean; destination?: NodeJS.WritableStream } = {}): Logger {
   const settings = {
     name: options.name ?? 'cloud-companion',
     level: options.level ?? 'info',
@@ -23,13 +23,15 @@ export function createLogger(options: { level?: string; name?: string; pretty?: 
     base: undefined,
     timestamp: pino.stdTimeFunctions.isoTime,
   };
-  return (options.pretty ?? process.stdout.isTTY === true) ? pino(settings, prettyStream()) : pino(settings);
+  const destination = options.destination as DestinationStream | undefined;
+  if (options.pretty ?? process.stdout.isTTY === true) return pino(settings, prettyStream(destination));
+  return destination ? pino(settings, destination) : pino(settings);
 }
 
 /** pino-pretty in the same thread (no worker start-up), loaded only for a terminal. */
-function prettyStream(): DestinationStream {
+function prettyStream(destination: DestinationStream | undefined): DestinationStream {
   const build = createRequire(import.meta.url)('pino-pretty') as (options: PrettyOptions) => DestinationStream;
-  return build({ colorize: true, translateTime: 'SYS:HH:MM:ss', ignore: 'name', singleLine: true, sync: true });
+  return build({ colorize: destination === undefined, translateTime: 'SYS:HH:MM:ss', ignore: 'name', singleLine: true, sync: true, ...(destination ? { destination } : {}) });
 }
 
 /** A logger that drops everything: for tests and library callers that pass none. */

@@ -44,6 +44,15 @@ describe('readiness checks', () => {
     await readiness.close();
   });
 
+  it('names the embedded stores as embedded when no server is configured, never as Neo4j or Weaviate', async () => {
+    const readiness = createReadiness({});
+    const report = await readiness.check();
+    expect(report.ready).toBe(true);
+    expect(report.backends.map((b) => b.backend)).toEqual(['embedded', 'embedded-runbooks']);
+    expect(report.backends[0]?.detail).toMatch(/in this process/);
+    await readiness.close();
+  });
+
   it('reports an unreachable Neo4j as unready within the probe timeout', async () => {
     // Port 9 (discard) is closed on loopback: the connection is refused.
     const readiness = createReadiness({ neo4j: { uri: 'bolt://127.0.0.1:9', user: 'neo4j', password: 'x' } }, 1_000);
