@@ -6,7 +6,7 @@
  * leaves it; builds first when dist/ is stale.
  */
 import { spawn, spawnSync } from 'node:child_process';
-import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -60,18 +60,48 @@ async function freePort(): Promise<number> {
   return address.port;
 }
 
+/**
+ * Peak resident set (VmHWM) of the process tree under `pid` (npm and the server it starts), read from
+ * /proc while it still runs: the server is stopped by a signal, so GNU time could not report it.
+ */
+function treePeakMb(pid: number): number | undefined {
+  if (!existsSync('/proc/self/status')) return undefined;
+  const parentOf = new Map<number, number>();
+  for (const entry of readdirSync('/proc')) {
+    if (!/^\d+$/.test(entry)) continue;
+    try {
+      const stat = readFileSync(`/proc/${entry}/stat`, 'utf8');
+      parentOf.set(Number(entry), Number(stat.slice(stat.lastIndexOf(')') + 2).split(' ')[1]));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  const inTree = (p: number): boolean => {
+    for (let at: number | undefined = p, hops = 0; at && hops < 20; at = parentOf.get(at), hops++) if (at === pid) return true;
+    return false;
+  };
+  let peakKb = 0;
+  for (const p of parentOf.keys()) {
+    if (!inTree(p)) continue;
+    try {
+      peakKb = Math.max(peakKb, Number(/VmHWM:\s+(\d+)/.exec(readFileSync(`/proc/${p}/status`, 'utf8'))?.[1] ?? 0));
+    } catch {
+      // gone meanwhile
+    }
+  }
+  return peakKb > 0 ? peakKb / 1024 : undefined;
+}
+
 /** `npm start` until GET /healthz answers 200; then SIGTERM to its process group. */
 async function measureServerStart(): Promise<Sample> {
   const port = await freePort();
-  const scratch = mkdtempSync(join(tmpdir(), 'cc-startup-'));
-  const out = join(scratch, 'time.txt');
-  const withTime = existsSync(timeBin);
   const argv = ['npm', 'start', '--silent'];
-  const [cmd, ...args] = withTime ? [timeBin, '-f', '%M', '-o', out, ...argv] : argv;
+  const [cmd, ...args] = argv;
   const started = performance.now();
   const child = spawn(cmd as string, args, { cwd: fromPackageRoot('.'), env: cleanEnv({ PORT: String(port), HOST: '127.0.0.1' }), stdio: 'ignore', detached: true });
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   let ms = Number.NaN;
+  let peakMb: number | undefined;
   try {
     for (const deadline = Date.now() + 120_000; Date.now() < deadline;) {
       const ok = await fetch(`http://127.0.0.1:${port}/healthz`, { signal: AbortSignal.timeout(1_000) }).then((r) => r.ok, () => false);
@@ -83,6 +113,7 @@ async function measureServerStart(): Promise<Sample> {
       await new Promise((resolve) => setTimeout(resolve, 25));
     }
     if (!Number.isFinite(ms)) throw new Error('npm start: /healthz did not answer within 120 s');
+    peakMb = child.pid ? treePeakMb(child.pid) : undefined;
   } finally {
     if (child.pid) {
       try {
@@ -93,9 +124,7 @@ async function measureServerStart(): Promise<Sample> {
     }
     await Promise.race([exited, new Promise((resolve) => setTimeout(resolve, 10_000))]);
   }
-  const kb = withTime && existsSync(out) ? Number(readFileSync(out, 'utf8').trim().split('\n').at(-1)) : Number.NaN;
-  rmSync(scratch, { recursive: true, force: true });
-  return { ms, ...(Number.isFinite(kb) ? { peakMb: kb / 1024 } : {}) };
+  return { ms, ...(peakMb === undefined ? {} : { peakMb }) };
 }
 
 function median(values: readonly number[]): number {
