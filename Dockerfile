@@ -1,12 +1,19 @@
 # syntax=docker/dockerfile:1
-# Cloud Companion: the bot runs its TypeScript sources through tsx (a runtime dependency), so there is
-# no build step; the first stage installs and prunes dependencies, the second is a slim non-root runtime.
+# Cloud Companion: the first stage installs dependencies, compiles the TypeScript into dist/ (as `npm ci`
+# does through `prepare`) and prunes dev dependencies; the second is a slim non-root runtime that runs dist/.
 
 FROM node:20-slim AS deps
 WORKDIR /app
 COPY package.json package-lock.json ./
 # Native add-ons (@resvg/resvg-js) ship prebuilt binaries for linux-x64/arm64 glibc: no compiler needed.
-RUN npm ci --no-audit --no-fund --ignore-scripts && npm prune --omit=dev --no-audit --no-fund
+RUN npm ci --no-audit --no-fund --ignore-scripts
+COPY tsconfig.json tsconfig.build.json ./
+COPY bin ./bin
+COPY scripts/build.mjs ./scripts/build.mjs
+COPY src ./src
+COPY adapters ./adapters
+COPY tools ./tools
+RUN node scripts/build.mjs && npm prune --omit=dev --no-audit --no-fund
 
 FROM node:20-slim AS runtime
 ENV NODE_ENV=production \
@@ -14,7 +21,9 @@ ENV NODE_ENV=production \
     HOST=0.0.0.0
 WORKDIR /app
 COPY --from=deps --chown=node:node /app/node_modules ./node_modules
-COPY --chown=node:node package.json ./
+COPY --chown=node:node package.json tsconfig.json tsconfig.build.json ./
+# The compiled build and its stamp; bin/ checks the stamp against the sources below.
+COPY --from=deps --chown=node:node /app/dist ./dist
 COPY --chown=node:node bin ./bin
 COPY --chown=node:node src ./src
 COPY --chown=node:node adapters ./adapters

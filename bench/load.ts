@@ -16,7 +16,6 @@ import { mkdtemp, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
 import { setFlagsFromString } from 'node:v8';
 import { runInNewContext } from 'node:vm';
 import { parse as parseYaml, stringify as toYaml } from 'yaml';
@@ -26,13 +25,14 @@ import { silentLogger } from '../src/logging.ts';
 import { FakeSlack } from '../test/support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../test/support/slack-requests.ts';
 import { recordResults, verdict } from './results.ts';
+import { fromPackageRoot } from '../src/package-root.ts';
 
 const commands = Number(process.env.LOAD_COMMANDS ?? 300);
 const alerts = Number(process.env.LOAD_ALERTS ?? 200);
 const organizations = Number(process.env.LOAD_ORGS ?? 4);
 const maxRetainedMb = Number(process.env.LOAD_MAX_RETAINED_MB ?? 64);
 const signingSecret = 'load-signing-secret-0123456789abcdef';
-const demoDir = fileURLToPath(new URL('../src/demo/', import.meta.url));
+const demoDir = `${fromPackageRoot('src/demo')}/`;
 
 setFlagsFromString('--expose-gc');
 const gc = runInNewContext('gc') as () => void;

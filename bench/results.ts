@@ -1,6 +1,6 @@
 import { mkdir, readdir, readFile, rm, writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { z } from 'zod';
+import { fromPackageRoot } from '../src/package-root.ts';
 
 /**
  * Each benchmark of `npm run bench` records its headline figures here; bench/summary.ts then prints
@@ -20,7 +20,7 @@ export type ResultRow = z.infer<typeof ResultRow>;
 export const BenchRecord = z.object({ bench: z.string(), order: z.number(), finishedAt: z.string(), rows: z.array(ResultRow) });
 export type BenchRecord = z.infer<typeof BenchRecord>;
 
-export const resultsDir = fileURLToPath(new URL('./.scratch/results/', import.meta.url));
+export const resultsDir = `${fromPackageRoot('bench/.scratch/results')}/`;
 
 export async function recordResults(bench: string, order: number, rows: readonly ResultRow[]): Promise<void> {
   await mkdir(resultsDir, { recursive: true });

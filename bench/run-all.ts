@@ -4,11 +4,11 @@
  * that fails is reported and the rest still run; the exit code says whether any failed.
  */
 import { spawnSync } from 'node:child_process';
-import { fileURLToPath } from 'node:url';
 import { clearResults } from './results.ts';
+import { fromPackageRoot } from '../src/package-root.ts';
 
-const benches = ['index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 'render.ts', 'load.ts', 'crawl.ts', 'soak.ts'];
-const runTs = fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url));
+const benches = ['startup.ts', 'index.ts', 'metrics.ts', 'slack-ack.ts', 'investigations.ts', 'render.ts', 'load.ts', 'crawl.ts', 'soak.ts'];
+const runTs = fromPackageRoot('bin/run-ts.mjs');
 const only = process.argv.slice(2);
 
 // A subset keeps the other benchmarks' figures from the last full run in the table.
@@ -16,9 +16,9 @@ if (only.length === 0) await clearResults();
 const failed: string[] = [];
 for (const bench of benches.filter((b) => only.length === 0 || only.includes(b.replace(/\.ts$/, '')))) {
   process.stderr.write(`\n=== bench/${bench}\n`);
-  const run = spawnSync(process.execPath, [runTs, fileURLToPath(new URL(`./${bench}`, import.meta.url))], { stdio: 'inherit' });
+  const run = spawnSync(process.execPath, [runTs, fromPackageRoot(`bench/${bench}`)], { stdio: 'inherit' });
   if (run.status !== 0) failed.push(`${bench} (exit ${run.status ?? run.signal ?? '?'})`);
 }
-const summary = spawnSync(process.execPath, [runTs, fileURLToPath(new URL('./summary.ts', import.meta.url))], { stdio: 'inherit' });
+const summary = spawnSync(process.execPath, [runTs, fromPackageRoot('bench/summary.ts')], { stdio: 'inherit' });
 if (failed.length > 0) process.stderr.write(`\nThese benchmarks failed: ${failed.join(', ')}\n`);
 process.exit(failed.length > 0 || summary.status !== 0 ? 1 : 0);

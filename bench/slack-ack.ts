@@ -13,16 +13,17 @@
 import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath, pathToFileURL } from 'node:url';
+import { pathToFileURL } from 'node:url';
 import { loadConfig } from '../src/config.ts';
 import { startBot } from '../src/compose.ts';
 import { silentLogger } from '../src/logging.ts';
 import { FakeSlack } from '../test/support/fake-slack.ts';
 import { postToSlackEndpoint, slashCommandBody } from '../test/support/slack-requests.ts';
 import { recordResults, verdict } from './results.ts';
+import { fromPackageRoot } from '../src/package-root.ts';
 
-const clientScript = fileURLToPath(new URL('./slack-ack-client.ts', import.meta.url));
-const runTs = fileURLToPath(new URL('../bin/run-ts.mjs', import.meta.url));
+const clientScript = fromPackageRoot('bench/slack-ack-client.ts');
+const runTs = fromPackageRoot('bin/run-ts.mjs');
 
 const slackAckLimitMs = 3000;
 const signingSecret = 'bench-signing-secret-0123456789abcdef';

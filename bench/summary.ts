@@ -4,9 +4,9 @@
  */
 import os from 'node:os';
 import { writeFile } from 'node:fs/promises';
-import { fileURLToPath } from 'node:url';
 import { markdownTable, megabytes } from './report.ts';
 import { readResults } from './results.ts';
+import { fromPackageRoot } from '../src/package-root.ts';
 
 const records = await readResults();
 if (records.length === 0) {
@@ -51,5 +51,5 @@ const text = [
   ]),
   '',
 ].join('\n');
-await writeFile(fileURLToPath(new URL('./RESULTS.md', import.meta.url)), text);
+await writeFile(fromPackageRoot('bench/RESULTS.md'), text);
 process.stdout.write(`\n${text}\nWritten to bench/RESULTS.md.\n`);

@@ -46,6 +46,10 @@ const NEO4J_CACHE = path.join(CACHE_DIR, 'neo4j');
 const WEAVIATE_CACHE = path.join(CACHE_DIR, 'weaviate');
 const WEAVIATE_BIN = path.join(WEAVIATE_CACHE, 'bin', 'weaviate-server');
 const WEAVIATE_STAMP = path.join(WEAVIATE_CACHE, 'VERSION');
+/** Duration and package count of the last successful Weaviate build: the estimate for the next one. */
+const WEAVIATE_BUILD_STATS = path.join(WEAVIATE_CACHE, 'build-stats.json');
+/** Without a previous build on this machine: what a first `go install` of Weaviate took on 2 cores. */
+const WEAVIATE_FIRST_BUILD_GUESS = { seconds: 15 * 60, packages: 1100 };
 
 const HOST = '127.0.0.1';
 const LOG_TAIL_LINES = 60;
@@ -146,6 +150,26 @@ export async function freePorts(count) {
       servers.push(srv);
     }
     return servers.map((s) => s.address().port);
+  } finally {
+    await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r()))));
+  }
+}
+
+/** Whether every one of these loopback ports can be bound now. */
+async function portsFree(ports) {
+  const servers = [];
+  try {
+    for (const port of ports) {
+      const srv = net.createServer();
+      await new Promise((resolve, reject) => {
+        srv.once('error', reject);
+        srv.listen(port, HOST, resolve);
+      });
+      servers.push(srv);
+    }
+    return true;
+  } catch {
+    return false;
   } finally {
     await Promise.all(servers.map((s) => new Promise((r) => s.close(() => r()))));
   }
@@ -391,12 +415,18 @@ export async function ensureWeaviate({ log } = {}) {
   return withLock(path.join(CACHE_DIR, 'weaviate.lock'), { log, what: 'another Weaviate build' }, async () => {
     if (weaviateStampOk()) return { bin: WEAVIATE_BIN };
     const t0 = Date.now();
-    log(`building Weaviate ${WEAVIATE_VERSION} with \`go install\` — first run takes several minutes`);
     await fsp.mkdir(path.dirname(WEAVIATE_BIN), { recursive: true });
     const tmpBin = await fsp.mkdtemp(path.join(WEAVIATE_CACHE, '.gobin-'));
     const buildLog = path.join(WEAVIATE_CACHE, 'build.log');
+    await fsp.rm(buildLog, { force: true });
+    const previous = readBuildStats();
+    const expected = previous ?? WEAVIATE_FIRST_BUILD_GUESS;
+    log(`building Weaviate ${WEAVIATE_VERSION} with \`go install\` (once; cached in .cache/weaviate): ${previous ? 'the last build here took' : 'a first build takes about'} ${minutes(expected.seconds)} on this kind of machine; progress every 30 s. Neo4j alone needs no build: \`node scripts/services.mjs up neo4j\`.`);
+    const ticker = setInterval(() => log(buildProgress(buildLog, t0, expected, Boolean(previous))), 30_000);
+    ticker.unref();
     try {
-      await runLogged('go', ['install', `${WEAVIATE_MODULE}@${WEAVIATE_VERSION}`], {
+      // -v names each package as it compiles: the count is the progress shown above.
+      await runLogged('go', ['install', '-v', `${WEAVIATE_MODULE}@${WEAVIATE_VERSION}`], {
         cwd: WEAVIATE_CACHE, // outside any go.mod
         env: { ...process.env, GOBIN: tmpBin, GOFLAGS: [process.env.GOFLAGS, '-buildvcs=false'].filter(Boolean).join(' ') },
         logFile: buildLog,
@@ -409,12 +439,45 @@ export async function ensureWeaviate({ log } = {}) {
       const stampTmp = `${WEAVIATE_STAMP}.tmp-${process.pid}`;
       await fsp.writeFile(stampTmp, `${WEAVIATE_MODULE}@${WEAVIATE_VERSION}\n`);
       await fsp.rename(stampTmp, WEAVIATE_STAMP);
+      await fsp.writeFile(WEAVIATE_BUILD_STATS, JSON.stringify({ seconds: Math.round((Date.now() - t0) / 1000), packages: countBuildLines(buildLog) }) + '\n');
     } finally {
+      clearInterval(ticker);
       await fsp.rm(tmpBin, { recursive: true, force: true });
     }
     log(`Weaviate binary ready in ${((Date.now() - t0) / 1000).toFixed(1)}s`);
     return { bin: WEAVIATE_BIN };
   });
+}
+
+function readBuildStats() {
+  try {
+    const stats = JSON.parse(fs.readFileSync(WEAVIATE_BUILD_STATS, 'utf8'));
+    return stats.seconds > 0 && stats.packages > 0 ? stats : null;
+  } catch {
+    return null;
+  }
+}
+
+/** Packages `go install -v` has named so far (one per line; download and error lines are few). */
+function countBuildLines(buildLog) {
+  try {
+    return fs.readFileSync(buildLog, 'utf8').split('\n').filter((l) => /^[a-z0-9.-]+\.[a-z]+\/\S+$|^[a-z0-9_/-]+$/.test(l.trim())).length;
+  } catch {
+    return 0;
+  }
+}
+
+function minutes(seconds) {
+  return seconds < 90 ? `${Math.round(seconds)} s` : `${Math.round(seconds / 60)} min`;
+}
+
+/** "Weaviate build: 4 min in, 520 of ~1100 packages, about 6 min left" (by packages, else by time). */
+function buildProgress(buildLog, t0, expected, measured) {
+  const elapsed = (Date.now() - t0) / 1000;
+  const done = countBuildLines(buildLog);
+  const fraction = Math.min(0.99, Math.max(done / expected.packages, 0.01));
+  const left = done > 20 ? (elapsed / fraction) - elapsed : Math.max(expected.seconds - elapsed, 30);
+  return `Weaviate build: ${minutes(elapsed)} in, ${done} of ${measured ? '' : '~'}${expected.packages} packages compiled, about ${minutes(Math.max(left, 10))} left (log: ${buildLog})`;
 }
 
 // ---------------------------------------------------------------------------
@@ -535,11 +598,14 @@ export async function startNeo4j({ log, boltPort: wantedBolt, httpPort: wantedHt
  * Start a single-node Weaviate on free loopback ports (HTTP + gRPC + cluster ports).
  * @returns {Promise<{pid:number, httpUrl:string, grpcUrl:string, host:string, httpPort:number, grpcPort:number, dataDir:string, logFile:string}>}
  */
-export async function startWeaviate({ log } = {}) {
+export async function startWeaviate({ log, dataDir: keptDir, ports: wantedPorts } = {}) {
   log = mkLog(log);
   const { bin } = await ensureWeaviate({ log });
-  const [httpPort, grpcPort, gossipPort, dataPort, raftPort, raftRpcPort] = await freePorts(6);
-  const dataDir = await fsp.mkdtemp(path.join(os.tmpdir(), 'cc-weaviate-'));
+  // A kept data dir (scripts/services.mjs) wants the same ports again: Raft remembers its peers' addresses.
+  const ports = wantedPorts?.length === 6 && (await portsFree(wantedPorts)) ? wantedPorts : await freePorts(6);
+  const [httpPort, grpcPort, gossipPort, dataPort, raftPort, raftRpcPort] = ports;
+  const dataDir = keptDir ?? (await fsp.mkdtemp(path.join(os.tmpdir(), 'cc-weaviate-')));
+  if (keptDir) await fsp.mkdir(keptDir, { recursive: true });
   const logFile = logFileFor('weaviate');
   const env = {
     ...process.env,
@@ -575,6 +641,7 @@ export async function startWeaviate({ log } = {}) {
     host: HOST,
     httpPort,
     grpcPort,
+    ports,
     dataDir,
     logFile,
   };
@@ -609,11 +676,8 @@ export async function stopServer(info) {
 /** The env vars the app/tests read, for the given server infos. */
 export function envFor({ neo4j, weaviate }) {
   return {
-    NEO4J_URI: neo4j.boltUri,
-    NEO4J_USER: neo4j.user,
-    NEO4J_PASSWORD: neo4j.password,
-    WEAVIATE_URL: weaviate.httpUrl,
-    WEAVIATE_GRPC_URL: weaviate.grpcUrl,
+    ...(neo4j ? { NEO4J_URI: neo4j.boltUri, NEO4J_USER: neo4j.user, NEO4J_PASSWORD: neo4j.password } : {}),
+    ...(weaviate ? { WEAVIATE_URL: weaviate.httpUrl, WEAVIATE_GRPC_URL: weaviate.grpcUrl } : {}),
   };
 }
 

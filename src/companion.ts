@@ -167,9 +167,16 @@ export class Companion {
       log.error({ err: error }, 'investigation failed');
       reply = { summary: 'The investigation failed', parts: [{ kind: 'text', markdown: `Something went wrong while investigating: ${describeError(error)}` }, { kind: 'status', text: this.deps.investigator.name, degraded: [describeError(error)] }] };
     }
+    const answer = reply;
     await Promise.allSettled([
-      conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() }),
-      conversations.append(context.orgId, context.conversation, { role: 'assistant', text: memoryText(reply), at: new Date().toISOString() }),
+      // One after the other: concurrent appends may commit the answer before its question.
+      (async () => {
+        try {
+          await conversations.append(context.orgId, context.conversation, { role: 'user', text: question, actorId: context.actor.userId, at: new Date(started).toISOString() });
+        } finally {
+          await conversations.append(context.orgId, context.conversation, { role: 'assistant', text: memoryText(answer), at: new Date().toISOString() });
+        }
+      })(),
       // Which tools gathered the answer.
       this.deps.stores.audit.append({ orgId: context.orgId, at: new Date().toISOString(), actor: context.actor.userId, type: 'tools.used', subjectId: context.requestId, detail: { ...channel, tools: toolsUsed.join(','), count: toolsUsed.length, answer: reply.summary.slice(0, 500) } }),
     ]);

@@ -1,6 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { createSlackAdapter } from '../adapters/slack/index.ts';
-import { createTeamsAdapter } from '../adapters/teams/index.ts';
 import { createApiPlugin } from './api/plugin.ts';
 import { postApprovalNotices } from './approvals/notices.ts';
 import { createAlerting } from './alerts/index.ts';
@@ -9,6 +7,7 @@ import { ChatChannels } from './chat/port.ts';
 import { startCrawlScheduler } from './crawlers/setup.ts';
 import type { Config } from './config.ts';
 import type { Logger } from './logging.ts';
+import { fromPackageRoot } from './package-root.ts';
 import { createRuntime, type Runtime, type RuntimeOverrides } from './runtime.ts';
 import { startSweeper } from './sweeper.ts';
 import { startTracing } from './observability/tracing.ts';
@@ -27,7 +26,7 @@ export interface RunningBot {
 }
 
 /** Without Slack settings, Slack's URL explains what is missing instead of a bare 404. */
-const packageVersion = (JSON.parse(readFileSync(new URL('../package.json', import.meta.url), 'utf8')) as { version: string }).version;
+const packageVersion = (JSON.parse(readFileSync(fromPackageRoot('package.json'), 'utf8')) as { version: string }).version;
 
 /** How often stored work (due verifications, queued alerts) is looked for. */
 const sweepIntervalMs = 60_000;
@@ -55,7 +54,7 @@ const teamsNotConfigured: HttpPlugin = {
 };
 
 export async function startBot(config: Config, logger: Logger, overrides: RuntimeOverrides = {}): Promise<RunningBot> {
-  const tracing = config.tracing ? startTracing(config.tracing, packageVersion) : undefined;
+  const tracing = config.tracing ? await startTracing(config.tracing, packageVersion) : undefined;
   if (config.tracing) logger.info({ tracesUrl: config.tracing.tracesUrl, serviceName: config.tracing.serviceName }, 'OpenTelemetry tracing on');
   const runtime = await createRuntime(config, logger, overrides).catch(async (error: unknown) => {
     await tracing?.shutdown();
@@ -70,7 +69,9 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     runtime.approvals.onNotice(postApprovalNotices(chat, logger));
     const clock = overrides.now;
     const alerting = createAlerting(config, runtime, chat, background, logger, clock ? () => clock().getTime() : undefined);
+    // Each platform's SDK (Bolt, Bot Framework) loads only when that platform is configured.
     if (config.slack) {
+      const { createSlackAdapter } = await import('../adapters/slack/index.ts');
       const slack = await createSlackAdapter({
         ...config.slack, installations: runtime.stores.installations, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion,
         idempotency: runtime.stores.idempotency, background, logger, alerts: alerting.service,
@@ -81,6 +82,7 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     }
     else plugins.push(slackNotConfigured);
     if (config.teams) {
+      const { createTeamsAdapter } = await import('../adapters/teams/index.ts');
       const teams = createTeamsAdapter({
         ...config.teams, maxBodyBytes: config.maxBodyBytes, companion: runtime.companion, idempotency: runtime.stores.idempotency,
         references: runtime.stores.references, tenants: runtime.stores.tenants, background, logger,
@@ -98,7 +100,8 @@ export async function startBot(config: Config, logger: Logger, overrides: Runtim
     const state: ServerState = { draining: false };
     const readiness = createReadiness(config);
     const server = await listen(createHttpApp(runtime, plugins, { readiness, state }), config.port, config.host);
-    logger.info({ url: server.url, bound: server.bound, surfaces: plugins.map((p) => p.name) }, `Cloud Companion is listening on ${server.bound}`);
+    logger.info({ bound: server.bound, url: server.url, surfaces: plugins.map((p) => p.name) },
+      `Cloud Companion is listening on ${server.bound}${server.allInterfaces ? ` (every interface; from this machine: ${server.url})` : ` (${server.url})`}`);
     if (config.hostReason === 'loopback_unauthenticated') {
       logger.warn({ bound: server.bound }, 'Listening on loopback only because Teams runs without authentication (no MICROSOFT_APP_ID); set HOST to listen elsewhere on purpose.');
     }

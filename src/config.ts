@@ -4,8 +4,9 @@ import { fileURLToPath } from 'node:url';
 import { parse as parseYaml } from 'yaml';
 import { z } from 'zod';
 import { CompanionError } from './errors.ts';
+import { fromPackageRoot } from './package-root.ts';
 
-export const bundledTenantsFile = fileURLToPath(new URL('./demo/tenants.yaml', import.meta.url));
+export const bundledTenantsFile = fromPackageRoot('src/demo/tenants.yaml');
 
 const optionalText = z.string().trim().min(1).optional();
 const optionalUrl = z.url({ message: 'must be a URL such as http://127.0.0.1:8080' }).optional();

@@ -2,7 +2,7 @@ import { z } from 'zod';
 import { Alert } from './alerts/alert.ts';
 
 /** Where a request came from. */
-export const RequestSource = z.enum(['slash', 'mention', 'alert', 'cli', 'webhook']);
+export const RequestSource = z.enum(['slash', 'mention', 'alert', 'cli', 'webhook', 'api']);
 export type RequestSource = z.infer<typeof RequestSource>;
 
 export const Platform = z.enum(['slack', 'teams', 'cli', 'api']);

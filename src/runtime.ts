@@ -1,9 +1,7 @@
 import { DeterministicPlanner } from './agent/planner.ts';
 import type { Investigator } from './agent/investigator.ts';
 import type { BaseChatModel } from '@langchain/core/language_models/chat_models';
-import { defaultAgentBounds, type AgentBounds } from './agent/llm/bounds.ts';
-import { AgentInvestigator } from './agent/llm/investigator.ts';
-import { ollamaChatModel } from './agent/llm/model.ts';
+import type { AgentBounds } from './agent/llm/bounds.ts';
 import type { ExecutionTiming } from './approvals/service.ts';
 import type { ActionExecutor } from './approvals/executor.ts';
 import type { ExecutorCredentials } from './approvals/executors/index.ts';
@@ -65,28 +63,30 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
   try {
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
-    const metrics = createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
+    const metrics = await createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
     const groups = new GroupDirectories();
     const roles = new RoleResolver(groups, logger);
     const approvals = createApprovalService(config, stores, metrics, logger, overrides, roles);
     const executor = { name: approvals.executorName };
-    const bounds: AgentBounds = { ...defaultAgentBounds, ...config.agent };
+    // LangChain loads only when a model is configured: the deterministic planner needs none of it.
     const chat = overrides.chatModel
-      ?? (config.ollama ? { model: ollamaChatModel(config.ollama), name: `ollama ${config.ollama.model}`, url: config.ollama.baseUrl } : undefined);
+      ?? (config.ollama ? { model: (await import('./agent/llm/model.ts')).ollamaChatModel(config.ollama), name: `ollama ${config.ollama.model}`, url: config.ollama.baseUrl } : undefined);
+    const agent = chat ? await Promise.all([import('./agent/llm/investigator.ts'), import('./agent/llm/bounds.ts')]) : undefined;
+    const bounds: AgentBounds | undefined = agent ? { ...agent[1].defaultAgentBounds, ...config.agent } : undefined;
     const describe = {
       graph: stores.describe.graph,
       runbooks: stores.describe.runbooks,
       state: stores.describe.state,
       metrics: metrics.map((m) => m.name).join(', '),
-      model: chat
+      model: chat && bounds
         ? `${chat.name}${'url' in chat ? ` at ${chat.url}` : ''}: LangChain agent, evidence first, at most ${bounds.maxLlmCalls} LLM calls, ${bounds.maxToolCalls} tool calls and ${bounds.timeoutMs / 1000} s per request`
         : 'none (deterministic planner; set OLLAMA_BASE_URL for the LLM agent)',
       executor: executor.name,
       tenants: `${tenantsFile.organizations.length} organization(s) from ${config.tenantsFile}`,
     };
     const planner = new DeterministicPlanner(`Deterministic planner${chat ? '' : ' (no LLM configured: set OLLAMA_BASE_URL for the agent)'} · metrics: ${describe.metrics} · executor: ${executor.name}`);
-    const investigator: Investigator = overrides.investigator ?? (chat
-      ? new AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
+    const investigator: Investigator = overrides.investigator ?? (chat && agent && bounds
+      ? new agent[0].AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
       : planner);
     const companion = new Companion({ stores, approvals, metrics, investigator, logger, roles, slots: new InvestigationSlots(config.maxConcurrentInvestigations) });
     return { config, logger, stores, companion, approvals, metrics, investigator, describe, groups, close: () => closeStores(stores) };

@@ -91,7 +91,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
 
   /** Approvals in accounts the API may not use are as invisible as their resources. */
   async function visibleApproval(principal: ApiPrincipal, id: string): Promise<{ approval: ApprovalRequest; context: RequestContext } | HandlerResult> {
-    const context = await contextOf(principal, { source: 'webhook' });
+    const context = await contextOf(principal, { source: 'api' });
     if (!context) return orgGone(principal);
     const approval = await stores.approvals.get(principal.orgId, id);
     if (!approval || !context.accountIds.includes(approval.action.accountId)) {
@@ -106,7 +106,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
       if (body.threadId && !(await threadExists(call.principal.orgId, body.threadId))) {
         return fail(404, 'not_found', `There is no thread "${body.threadId}" in this organization. Omit threadId to start a new thread, or use the threadId an earlier answer returned.`);
       }
-      const context = await contextOf(call.principal, { threadId, source: body.alert ? 'alert' : 'webhook' });
+      const context = await contextOf(call.principal, { threadId, source: body.alert ? 'alert' : 'api' });
       if (!context) return orgGone(call.principal);
       const intent: Intent = body.alert ? { kind: 'alert', alert: toAlert(body.alert) } : parseCommand(body.question ?? '');
       const { requestId } = context;
@@ -138,7 +138,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async searchResources({ query }, call) {
-      const context = await contextOf(call.principal, { source: 'webhook' });
+      const context = await contextOf(call.principal, { source: 'api' });
       if (!context) return orgGone(call.principal);
       const [key = '', ...value] = (query.tag ?? '').split('=');
       const resources = await stores.graph.findResources({ orgId: context.orgId, accountIds: context.accountIds }, {
@@ -151,7 +151,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async getResource({ params, query }, call) {
-      const context = await contextOf(call.principal, { source: 'webhook' });
+      const context = await contextOf(call.principal, { source: 'api' });
       if (!context) return orgGone(call.principal);
       const scope = { orgId: context.orgId, accountIds: context.accountIds };
       const resource = await stores.graph.getResource(scope, params.id);
@@ -164,7 +164,7 @@ export function createHandlers(deps: HandlerDeps): Handlers {
     },
 
     async listApprovals({ query }, call) {
-      const context = await contextOf(call.principal, { source: 'webhook' });
+      const context = await contextOf(call.principal, { source: 'api' });
       if (!context) return orgGone(call.principal);
       const approvals = await stores.approvals.list(call.principal.orgId, { limit: query.limit, ...(query.state === 'all' ? {} : { states: [query.state] }) });
       return { status: 200, body: { approvals: approvals.filter((a) => context.accountIds.includes(a.action.accountId)) } };

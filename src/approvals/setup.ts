@@ -4,7 +4,7 @@ import { AwsCredentials, AzureCredentials } from '../metrics/credentials.ts';
 import type { MetricsSource } from '../metrics/source.ts';
 import type { Stores } from '../stores/index.ts';
 import { DryRunExecutor, type ActionExecutor } from './executor.ts';
-import { LiveExecutor, type ExecutorCredentials } from './executors/index.ts';
+import type { ExecutorCredentials } from './executors/index.ts';
 import { metricWatch } from './metric-watch.ts';
 import { TenantPolicySource } from './policy.ts';
 import type { RoleResolver } from '../tenancy/groups.ts';
@@ -26,7 +26,20 @@ export interface ApprovalOverrides {
 export function createExecutor(config: Config, overrides: ApprovalOverrides = {}): ActionExecutor {
   if (overrides.executor) return overrides.executor;
   if (config.actions.executor === 'dry-run') return new DryRunExecutor();
-  return new LiveExecutor({ credentials: overrides.credentials ?? defaultCredentials(config) });
+  const credentials = overrides.credentials ?? defaultCredentials(config);
+  return lazyExecutor('live', async () => new (await import('./executors/index.ts')).LiveExecutor({ credentials }));
+}
+
+/** An executor whose module (and the cloud SDKs it imports) loads on its first use, not at start-up. */
+function lazyExecutor(name: string, load: () => Promise<ActionExecutor>): ActionExecutor {
+  let loaded: Promise<ActionExecutor> | undefined;
+  const inner = (): Promise<ActionExecutor> => (loaded ??= load());
+  return {
+    name,
+    dryRun: async (action, target) => (await inner()).dryRun(action, target),
+    execute: async (approval, target) => (await inner()).execute(approval, target),
+    verify: async (approval, target) => (await inner()).verify(approval, target),
+  };
 }
 
 /**

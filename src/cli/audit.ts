@@ -2,6 +2,7 @@ import type { Command } from 'commander';
 import { z } from 'zod';
 import type { Runtime } from '../runtime.ts';
 import type { AuditEvent } from '../stores/audit.ts';
+import { remoteBot } from './remote-bot.ts';
 
 type WithRuntime = (work: (runtime: Runtime) => Promise<number>) => Promise<number>;
 
@@ -22,7 +23,7 @@ export function parseSince(text: string, now: Date): { ok: true; since: string }
 }
 
 /** One line per event: time, type, actor, subject, then the details as key=value. */
-export function formatEvent(event: AuditEvent): string {
+export function formatEvent(event: Omit<AuditEvent, 'orgId'> & { orgId?: string }): string {
   const detail = Object.entries(event.detail)
     .filter(([, v]) => v !== null && v !== '')
     .map(([k, v]) => `${k}=${typeof v === 'string' && /[\s"=]/.test(v) ? JSON.stringify(v) : String(v)}`)
@@ -31,7 +32,8 @@ export function formatEvent(event: AuditEvent): string {
 }
 
 const Options = z.object({
-  org: z.string().min(1),
+  org: z.string().min(1).optional(),
+  url: z.string().optional(),
   since: z.string().optional(),
   subject: z.string().min(1).optional(),
   json: z.boolean().default(false),
@@ -42,11 +44,12 @@ const Options = z.object({
 export function registerAuditCommand(program: Command, withRuntime: WithRuntime, setExit: (code: number) => void, now: () => Date = () => new Date()): void {
   program.command('audit')
     .description('Print an organization\'s audit log (questions, tools used, proposals, clicks, executions, verifications), oldest first.')
-    .requiredOption('--org <id>', 'organization id')
+    .option('--org <id>', 'organization id (implied by the API key with --url)')
     .option('--since <time>', 'ISO-8601 time, or a duration back from now: 30m, 6h, 7d, 2w')
     .option('--subject <id>', 'only the events of one approval request (or one request id)')
     .option('--limit <n>', 'at most this many of the latest matching events', '1000')
     .option('--json', 'one JSON object per line (JSON Lines), for export')
+    .option('--url <url>', 'read the log of a running bot through its API (or CLOUD_COMPANION_URL; an admin key in CLOUD_COMPANION_API_KEY)')
     .action(async (raw: unknown) => {
       const parsed = Options.safeParse(raw);
       if (!parsed.success) {
@@ -61,15 +64,29 @@ export function registerAuditCommand(program: Command, withRuntime: WithRuntime,
         setExit(2);
         return;
       }
+      const remote = await remoteBot(opts.url);
+      if (remote) {
+        const events = await remote.audit({ limit: opts.limit, ...(since?.ok ? { since: since.since } : {}), ...(opts.subject ? { subjectId: opts.subject } : {}) });
+        for (const event of events) process.stdout.write(`${opts.json ? JSON.stringify(event) : formatEvent(event)}\n`);
+        if (!opts.json) process.stderr.write(`${events.length} event(s) from ${remote.url}${events.length === Math.min(opts.limit, 500) ? ' (the latest ones; the API returns at most 500: narrow with --since)' : ''}.\n`);
+        setExit(0);
+        return;
+      }
+      const orgId = opts.org;
+      if (!orgId) {
+        process.stderr.write('--org is required without --url (with --url, the API key names the organization).\n');
+        setExit(2);
+        return;
+      }
       setExit(await withRuntime(async (runtime) => {
-        if (!(await runtime.stores.tenants.getOrganization(opts.org))) {
-          process.stderr.write(`Unknown organization "${opts.org}". Known: ${(await runtime.stores.tenants.listOrganizations()).map((o) => o.id).join(', ')}.\n`);
+        if (!(await runtime.stores.tenants.getOrganization(orgId))) {
+          process.stderr.write(`Unknown organization "${orgId}". Known: ${(await runtime.stores.tenants.listOrganizations()).map((o) => o.id).join(', ')}.\n`);
           return 2;
         }
         if (!runtime.config.neo4j) {
           process.stderr.write('NEO4J_URI is not set: the embedded audit log holds only what this command itself did. Point it at the Neo4j the server uses to read the real log.\n');
         }
-        const events = await runtime.stores.audit.list(opts.org, {
+        const events = await runtime.stores.audit.list(orgId, {
           limit: opts.limit,
           ...(since?.ok ? { since: since.since } : {}),
           ...(opts.subject ? { subjectId: opts.subject } : {}),

@@ -1,6 +1,5 @@
 import type { Command } from 'commander';
 import type { CrawlReport } from '../crawlers/runner.ts';
-import { createCrawlRunner } from '../crawlers/setup.ts';
 import type { Runtime } from '../runtime.ts';
 
 type WithRuntime = (work: (runtime: Runtime) => Promise<number>) => Promise<number>;
@@ -25,6 +24,8 @@ export function registerCrawlCommand(program: Command, withRuntime: WithRuntime,
             : `Organization "${opts.org}" has no accounts to crawl; add them under accounts: in tenants.yaml.\n`);
           return 2;
         }
+        // The crawlers bring every cloud SDK: loaded only when a crawl runs.
+        const { createCrawlRunner } = await import('../crawlers/setup.ts');
         const runner = createCrawlRunner(runtime.config, runtime.stores.graph, runtime.logger);
         const report = await runner.crawlOrganization(opts.org, accounts);
         process.stdout.write(renderCrawlReport(report, runtime.describe.graph ?? 'the resource graph'));

@@ -1,6 +1,6 @@
 import { userInfo } from 'node:os';
 import type { Command } from 'commander';
-import { ApiKeyService, parseExpiry } from '../api/keys.ts';
+import type { ApiKeyService } from '../api/keys.ts';
 import { Role } from '../request.ts';
 import type { Runtime } from '../runtime.ts';
 import type { ApiKeySummary } from '../stores/api-keys.ts';
@@ -23,7 +23,8 @@ function operatorName(): string {
   }
 }
 
-function keyService(runtime: Runtime): ApiKeyService {
+async function keyService(runtime: Runtime): Promise<ApiKeyService> {
+  const { ApiKeyService } = await import('../api/keys.ts');
   return new ApiKeyService({ store: runtime.stores.apiKeys, audit: runtime.stores.audit, tenants: runtime.stores.tenants, logger: runtime.logger });
 }
 
@@ -60,8 +61,9 @@ export function registerKeysCommands(program: Command, withRuntime: WithRuntime,
           return 2;
         }
         if (!requireSharedStore(runtime)) return 2;
+        const { parseExpiry } = await import('../api/keys.ts');
         const expiresAt = opts.expires ? parseExpiry(opts.expires, new Date()) : undefined;
-        const { key, summary } = await keyService(runtime).create({ orgId: opts.org, role: role.data, name: opts.name, createdBy: operatorName(), ...(expiresAt ? { expiresAt } : {}) });
+        const { key, summary } = await (await keyService(runtime)).create({ orgId: opts.org, role: role.data, name: opts.name, createdBy: operatorName(), ...(expiresAt ? { expiresAt } : {}) });
         if (opts.json) {
           out(JSON.stringify({ key, ...summary }));
           return 0;
@@ -83,7 +85,7 @@ export function registerKeysCommands(program: Command, withRuntime: WithRuntime,
     .action(async (opts: { org: string; json?: boolean }) => {
       setExitCode(await withRuntime(async (runtime) => {
         if (!requireSharedStore(runtime)) return 2;
-        const list = await keyService(runtime).list(opts.org);
+        const list = await (await keyService(runtime)).list(opts.org);
         const now = new Date();
         if (opts.json) {
           for (const key of list) out(JSON.stringify({ ...key, status: status(key, now) }));
@@ -109,7 +111,7 @@ export function registerKeysCommands(program: Command, withRuntime: WithRuntime,
       setExitCode(await withRuntime(async (runtime) => {
         if (!requireSharedStore(runtime)) return 2;
         const id = /^cc_([0-9a-f]{16})_/.exec(keyId)?.[1] ?? keyId;
-        const result = await keyService(runtime).revoke(opts.org, id, operatorName());
+        const result = await (await keyService(runtime)).revoke(opts.org, id, operatorName());
         if (result.ok) {
           out(`Revoked API key ${id} ("${result.key.name}") of "${opts.org}": requests with it now get 401.`);
           return 0;

@@ -1,17 +1,14 @@
 import { Command, CommanderError } from 'commander';
-import { parseCommand } from '../commands.ts';
-import { loadConfig } from '../config.ts';
+import type { Config } from '../config.ts';
 import { describeError, isCompanionError } from '../errors.ts';
-import { createLogger } from '../logging.ts';
-import { createRuntime } from '../runtime.ts';
-import { loadEstateFile } from '../seed/estate-file.ts';
-import { loadRunbookDir } from '../seed/runbook-dir.ts';
+import type { Logger } from '../logging.ts';
+import type { Runtime } from '../runtime.ts';
+import { registerApprovalsCommands } from './approvals.ts';
 import { registerAuditCommand } from './audit.ts';
+import { remoteBot } from './remote-bot.ts';
 import { registerDiagramCommand } from './diagram.ts';
 import { registerCrawlCommand } from './crawl.ts';
 import { registerKeysCommands } from './keys.ts';
-import { ingestProgressBar } from './progress.ts';
-import { renderText } from './render-text.ts';
 
 /** The `cloud-companion` command line. Returns the process exit code. */
 export async function main(argv: readonly string[]): Promise<number> {
@@ -30,19 +27,38 @@ export async function main(argv: readonly string[]): Promise<number> {
 
   program.command('ask')
     .description('Ask a question as a chat user would, and print the answer.')
-    .requiredOption('--org <id>', 'organization id from tenants.yaml')
+    .option('--org <id>', 'organization id from tenants.yaml (implied by the API key with --url)')
     .option('--channel <id>', 'channel whose policy applies', 'cli')
     .option('--user <id>', 'user id whose role applies', 'cli-user')
+    .option('--url <url>', 'ask a running bot through its HTTP API (or CLOUD_COMPANION_URL; the key in CLOUD_COMPANION_API_KEY), so its approvals stay there')
     .argument('<question...>', 'the question, or a /cloud command such as "deps checkout-api"')
-    .action(async (words: string[], opts: { org: string; channel: string; user: string }) => {
+    .action(async (words: string[], opts: { org?: string; channel: string; user: string; url?: string }) => {
+      const remote = await remoteBot(opts.url);
+      if (remote) {
+        const [answer, { renderText }, { replyOf }] = await Promise.all([remote.ask(words.join(' ')), import('./render-text.ts'), import('./remote.ts')]);
+        process.stdout.write(`${renderText(replyOf(answer))}\n`);
+        if (answer.reply.parts.some((p) => p.kind === 'approval')) {
+          process.stderr.write(`The approval requests above are held by the bot at ${remote.url}: \`cloud-companion approvals approve|deny <id>\` (with the same --url and an operator or admin key) decides them, as the chat buttons do.\n`);
+        }
+        exitCode = 0;
+        return;
+      }
+      const orgId = opts.org;
+      if (!orgId) {
+        process.stderr.write('--org is required without --url (with --url, the API key names the organization).\n');
+        exitCode = 2;
+        return;
+      }
       exitCode = await withRuntime(async (runtime) => {
-        const context = await runtime.companion.contextForOrganization(opts.org, { platform: 'cli', source: 'cli', channelId: opts.channel, userId: opts.user });
+        const context = await runtime.companion.contextForOrganization(orgId, { platform: 'cli', source: 'cli', channelId: opts.channel, userId: opts.user });
         if (!context) {
-          process.stderr.write(`Unknown organization "${opts.org}". Known: ${(await runtime.stores.tenants.listOrganizations()).map((o) => o.id).join(', ')}.\n`);
+          process.stderr.write(`Unknown organization "${orgId}". Known: ${(await runtime.stores.tenants.listOrganizations()).map((o) => o.id).join(', ')}.\n`);
           return 2;
         }
+        const [{ parseCommand }, { renderText }] = await Promise.all([import('../commands.ts'), import('./render-text.ts')]);
         const reply = await runtime.companion.handle({ context, intent: parseCommand(words.join(' ')) });
         process.stdout.write(`${renderText(reply)}\n`);
+        if (!runtime.config.neo4j && reply.parts.some((p) => p.kind === 'approval')) process.stderr.write(`${oneShotApprovalsNote(orgId)}\n`);
         return 0;
       });
     });
@@ -55,6 +71,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (file: string, opts: { org: string }) => {
       exitCode = await withRuntime(async (runtime) => {
         if (!(await requireOrg(runtime, opts.org))) return 2;
+        const [{ loadEstateFile }, { ingestProgressBar }] = await Promise.all([import('../seed/estate-file.ts'), import('./progress.ts')]);
         const estate = await loadEstateFile(file);
         const progress = ingestProgressBar();
         const result = await runtime.stores.graph.ingest(opts.org, estate, { onProgress: progress.update });
@@ -70,6 +87,7 @@ export async function main(argv: readonly string[]): Promise<number> {
     .action(async (dir: string, opts: { org: string }) => {
       exitCode = await withRuntime(async (runtime) => {
         if (!(await requireOrg(runtime, opts.org))) return 2;
+        const { loadRunbookDir } = await import('../seed/runbook-dir.ts');
         const result = await runtime.stores.runbooks.upsert(opts.org, await loadRunbookDir(dir));
         process.stdout.write(`Ingested ${result.runbooks} runbooks (${result.chunks} sections) into "${opts.org}" — ${runtime.describe.runbooks}.\n`);
         return 0;
@@ -77,6 +95,9 @@ export async function main(argv: readonly string[]): Promise<number> {
     });
 
   registerKeysCommands(program, withRuntime, (code) => {
+    exitCode = code;
+  });
+  registerApprovalsCommands(program, withRuntime, (code) => {
     exitCode = code;
   });
   registerAuditCommand(program, withRuntime, (code) => {
@@ -111,12 +132,34 @@ export async function main(argv: readonly string[]): Promise<number> {
   }
 }
 
-type RuntimeOf = Awaited<ReturnType<typeof createRuntime>>;
+type RuntimeOf = Runtime;
+
+/** A one-shot `ask` on the embedded stores: its approval requests end with the process. */
+export function oneShotApprovalsNote(orgId: string): string {
+  return [
+    'Note: these approval requests live only in this process (the embedded stores; NEO4J_URI is not set) and are gone when it exits: a later `cloud-companion approvals` will not see them.',
+    'To act on them, keep the state in Neo4j, where the bot and every command share it:',
+    '  eval "$(node scripts/services.mjs up neo4j)"   # a local Neo4j, ready in about a minute',
+    `  cloud-companion ask --org ${orgId} "<question>"   then   cloud-companion approvals approve <id> --org ${orgId}`,
+    'or ask a running bot (`npm start` with the same NEO4J_* variables) through its API:',
+    `  cloud-companion keys create --org ${orgId} --role operator`,
+    '  export CLOUD_COMPANION_URL=http://127.0.0.1:3000 CLOUD_COMPANION_API_KEY=<key>',
+    '  cloud-companion ask "<question>"   then   cloud-companion approvals approve <id>',
+  ].join('\n');
+}
+
+/** Configuration and logging, loaded only by commands that need them (so `--help` stays instant). */
+async function configAndLogger(level?: string): Promise<{ config: Config; logger: Logger }> {
+  const [{ loadConfig }, { createLogger }] = await Promise.all([import('../config.ts'), import('../logging.ts')]);
+  const config = loadConfig();
+  return { config, logger: createLogger({ level: level ?? config.logLevel }) };
+}
 
 /** CLI commands log only warnings, so their output stays readable. */
 async function withRuntime(work: (runtime: RuntimeOf) => Promise<number>): Promise<number> {
-  const config = loadConfig();
-  const runtime = await createRuntime(config, createLogger({ level: process.env.LOG_LEVEL ?? 'warn' }));
+  const { config, logger } = await configAndLogger(process.env.LOG_LEVEL ?? 'warn');
+  const { createRuntime } = await import('../runtime.ts');
+  const runtime = await createRuntime(config, logger);
   try {
     return await work(runtime);
   } finally {
@@ -131,8 +174,7 @@ async function requireOrg(runtime: RuntimeOf, orgId: string): Promise<boolean> {
 }
 
 async function start(): Promise<number> {
-  const config = loadConfig();
-  const logger = createLogger({ level: config.logLevel });
+  const { config, logger } = await configAndLogger();
   // Loaded here so `ask` and `ingest` never pull in the Slack SDK.
   const { startBot } = await import('../compose.ts');
   const bot = await startBot(config, logger);

@@ -1,6 +1,5 @@
 import { existsSync } from 'node:fs';
-import { Graphviz } from '@hpcc-js/wasm-graphviz';
-import { renderAsync } from '@resvg/resvg-js';
+import type { Graphviz } from '@hpcc-js/wasm-graphviz';
 import type { ChatImage } from '../image.ts';
 import type { DiagramModel } from './model.ts';
 import { diagramAlt } from './describe.ts';
@@ -23,9 +22,9 @@ export const maxPngHeight = 2400;
 
 let graphviz: Promise<Graphviz> | undefined;
 
-/** Graphviz compiled to WebAssembly, loaded once per process (about 0.2 s) and reused. */
+/** Graphviz compiled to WebAssembly, loaded on the first diagram (about 0.2 s) and reused. */
 function loadGraphviz(): Promise<Graphviz> {
-  graphviz ??= Graphviz.load().catch((error: unknown) => {
+  graphviz ??= import('@hpcc-js/wasm-graphviz').then((m) => m.Graphviz.load()).catch((error: unknown) => {
     graphviz = undefined;
     throw error;
   });
@@ -59,6 +58,7 @@ export async function renderDiagram(model: DiagramModel): Promise<RenderedDiagra
   const size = (name: string): number => (Number(new RegExp(`<svg[^>]*\\s${name}="([\\d.]+)pt"`).exec(text.svg)?.[1] ?? 0) * 4) / 3;
   const [widthPx, heightPx] = [size('width'), size('height')];
   const zoom = widthPx > 0 && heightPx > 0 ? Math.min(1.5, maxPngWidth / widthPx, maxPngHeight / heightPx) : 1;
+  const { renderAsync } = await import('@resvg/resvg-js');
   const rendered = await renderAsync(text.svg, {
     fitTo: { mode: 'zoom', value: zoom },
     background: '#ffffff',

@@ -1,4 +1,3 @@
-import { renderAsync } from '@resvg/resvg-js';
 import type { ChatImage } from '../image.ts';
 import type { MetricSeries, MetricSummary } from './source.ts';
 import { splitWindow } from './summarize.ts';
@@ -24,6 +23,8 @@ export async function renderMetricChart(series: MetricSeries, summary: MetricSum
   const width = options.width ?? 720;
   const height = options.height ?? 300;
   const svg = metricChartSvg(series, summary, width, height);
+  // The rasteriser is a native add-on: loaded on the first chart, not at start-up.
+  const { renderAsync } = await import('@resvg/resvg-js');
   const rendered = await renderAsync(svg, {
     fitTo: { mode: 'original' },
     background: colors.background,

@@ -1,6 +1,5 @@
-import { AssumeRoleCommand, STSClient } from '@aws-sdk/client-sts';
+import type { TokenCredential } from '@azure/identity';
 import { awsRequestHandler } from '../outbound.ts';
-import { ClientSecretCredential, DefaultAzureCredential, type TokenCredential } from '@azure/identity';
 import type { CloudAccountConfig } from '../tenancy/organization.ts';
 import { isUnknownHost, MetricsError } from './failure.ts';
 
@@ -58,6 +57,8 @@ export class AwsCredentials {
   }
 
   private async assume(orgId: string, roleArn: string, externalId: string | undefined, region: string): Promise<AwsCredentialIdentity> {
+    // The SDKs load on the first credential asked for, not when the bot starts.
+    const { AssumeRoleCommand, STSClient } = await import('@aws-sdk/client-sts');
     const sts = new STSClient({ region, maxAttempts: 2, requestHandler: awsRequestHandler(), ...(this.options.base ? { credentials: this.options.base } : {}) });
     try {
       const out = await sts.send(new AssumeRoleCommand({
@@ -109,10 +110,10 @@ export class AzureCredentials {
       if (!secret) {
         throw new MetricsError('credentials', `Azure subscription ${account.accountId} uses app ${account.clientId}, but ${account.clientSecretEnv} is not set. Set it in the bot's environment.`);
       }
-      return this.memo(`client:${account.tenantId}:${account.clientId}`, () => new ClientSecretCredential(account.tenantId as string, account.clientId as string, secret));
+      return this.memo(`client:${account.tenantId}:${account.clientId}`, () => lazyCredential(async () => new (await import('@azure/identity')).ClientSecretCredential(account.tenantId as string, account.clientId as string, secret)));
     }
     const tenantId = account.tenantId;
-    return this.memo(`default:${tenantId ?? ''}`, () => new DefaultAzureCredential(tenantId ? { tenantId } : {}));
+    return this.memo(`default:${tenantId ?? ''}`, () => lazyCredential(async () => new (await import('@azure/identity')).DefaultAzureCredential(tenantId ? { tenantId } : {})));
   }
 
   private memo(key: string, make: () => TokenCredential): TokenCredential {
@@ -122,4 +123,15 @@ export class AzureCredentials {
     this.byKey.set(key, made);
     return made;
   }
+}
+
+/** A TokenCredential whose real one (and @azure/identity) is made on the first token asked for. */
+function lazyCredential(make: () => Promise<TokenCredential>): TokenCredential {
+  let made: Promise<TokenCredential> | undefined;
+  return {
+    async getToken(scopes, options) {
+      made ??= make();
+      return (await made).getToken(scopes, options);
+    },
+  };
 }

@@ -2,9 +2,7 @@ import type { Config } from '../config.ts';
 import type { TenantDirectory } from '../tenancy/directory.ts';
 import { CachedMetricsSource } from './cache.ts';
 import { AwsCredentials, AzureCredentials, type AccountLookup, type AwsCredentialOptions, type AzureCredentialOptions } from './credentials.ts';
-import { AzureMonitorSource } from './providers/azure-monitor.ts';
-import { CloudMonitoringSource, type CloudMonitoringOptions } from './providers/cloud-monitoring.ts';
-import { CloudWatchSource } from './providers/cloudwatch.ts';
+import type { CloudMonitoringOptions } from './providers/cloud-monitoring.ts';
 import type { RecordedMetricsSource } from './recorded.ts';
 import type { MetricsSource } from './source.ts';
 
@@ -22,17 +20,24 @@ export function accountsFrom(tenants: TenantDirectory): AccountLookup {
 /**
  * The metrics sources METRICS_SOURCES turns on, in routing order: recordings first (demo data and
  * replayed incidents win for the resources they cover), then one live provider per cloud, each
- * behind the TTL cache.
+ * behind the TTL cache. A provider's SDK loads only when METRICS_SOURCES turns it on.
  */
-export function createMetricsSources(settings: Config['metrics'], recorded: RecordedMetricsSource, accounts: AccountLookup, overrides: MetricsOverrides = {}): MetricsSource[] {
+export async function createMetricsSources(settings: Config['metrics'], recorded: RecordedMetricsSource, accounts: AccountLookup, overrides: MetricsOverrides = {}): Promise<MetricsSource[]> {
   const common = { accounts, timeoutMs: settings.timeoutMs, concurrency: settings.concurrency };
   const cached = (source: MetricsSource): MetricsSource => (settings.cacheTtlMs > 0 ? new CachedMetricsSource(source, { ttlMs: settings.cacheTtlMs }) : source);
   const sources: MetricsSource[] = [];
   if (settings.sources.includes('recorded')) sources.push(recorded);
-  if (settings.sources.includes('aws')) sources.push(cached(new CloudWatchSource({ ...common, credentials: new AwsCredentials(overrides.aws) })));
+  if (settings.sources.includes('aws')) {
+    const { CloudWatchSource } = await import('./providers/cloudwatch.ts');
+    sources.push(cached(new CloudWatchSource({ ...common, credentials: new AwsCredentials(overrides.aws) })));
+  }
   if (settings.sources.includes('azure')) {
+    const { AzureMonitorSource } = await import('./providers/azure-monitor.ts');
     sources.push(cached(new AzureMonitorSource({ ...common, credentials: new AzureCredentials({ secrets: settings.azureClientSecrets, ...overrides.azure }) })));
   }
-  if (settings.sources.includes('gcp')) sources.push(cached(new CloudMonitoringSource({ ...common, ...(overrides.gcp ? { clientOptions: overrides.gcp } : {}) })));
+  if (settings.sources.includes('gcp')) {
+    const { CloudMonitoringSource } = await import('./providers/cloud-monitoring.ts');
+    sources.push(cached(new CloudMonitoringSource({ ...common, ...(overrides.gcp ? { clientOptions: overrides.gcp } : {}) })));
+  }
   return sources;
 }

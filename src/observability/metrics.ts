@@ -108,7 +108,7 @@ export const serviceMetrics = {
 export function surfaceOf(path: string): string | undefined {
   if (path.startsWith('/slack/')) return 'slack';
   if (path === '/api/messages') return 'teams';
-  if (path.startsWith('/api/')) return 'api';
+  if (path.startsWith('/v1/')) return 'api';
   if (path.startsWith('/alerts')) return 'alerts';
   return undefined;
 }

@@ -1,8 +1,5 @@
 import { SpanStatusCode, trace, type Attributes, type Span } from '@opentelemetry/api';
-import { OTLPTraceExporter } from '@opentelemetry/exporter-trace-otlp-http';
-import { resourceFromAttributes } from '@opentelemetry/resources';
-import { BatchSpanProcessor, NodeTracerProvider, type SpanExporter } from '@opentelemetry/sdk-trace-node';
-import { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION } from '@opentelemetry/semantic-conventions';
+import type { SpanExporter } from '@opentelemetry/sdk-trace-node';
 
 export interface TracingSettings {
   /** Where spans are sent (OTLP over HTTP/JSON), e.g. http://collector:4318/v1/traces. */
@@ -22,7 +19,11 @@ const tracerName = 'cloud-companion';
  * batched to an OTLP collector. Without it every span below is the API's no-op and costs nothing.
  * `exporter` replaces the OTLP one (tests).
  */
-export function startTracing(settings: TracingSettings, version: string, exporter?: SpanExporter): Tracing {
+export async function startTracing(settings: TracingSettings, version: string, exporter?: SpanExporter): Promise<Tracing> {
+  // The SDK and exporter load only when tracing is on; the API above is all the rest of the code needs.
+  const [{ OTLPTraceExporter }, { resourceFromAttributes }, { BatchSpanProcessor, NodeTracerProvider }, { ATTR_SERVICE_NAME, ATTR_SERVICE_VERSION }] = await Promise.all([
+    import('@opentelemetry/exporter-trace-otlp-http'), import('@opentelemetry/resources'), import('@opentelemetry/sdk-trace-node'), import('@opentelemetry/semantic-conventions'),
+  ]);
   const provider = new NodeTracerProvider({
     resource: resourceFromAttributes({ [ATTR_SERVICE_NAME]: settings.serviceName, [ATTR_SERVICE_VERSION]: version }),
     spanProcessors: [new BatchSpanProcessor(exporter ?? new OTLPTraceExporter({ url: settings.tracesUrl }))],

@@ -93,9 +93,12 @@ export function createHttpApp(runtime: Runtime, plugins: readonly HttpPlugin[], 
 
 export interface RunningServer {
   server: Server;
+  /** Where a client on this machine reaches it (loopback when bound to every interface). */
   url: string;
-  /** The address and port the socket is actually bound to, e.g. 127.0.0.1:3000 or [::]:3000. */
+  /** What the socket is actually bound to, from the server itself, e.g. `0.0.0.0:3000` or `[::1]:3000`. */
   bound: string;
+  /** Whether that is every interface (reachable from other machines, subject to the firewall). */
+  allInterfaces: boolean;
   close(): Promise<void>;
 }
 
@@ -131,11 +134,13 @@ export async function listen(app: Express, port: number, host: string): Promise<
   const address = server.address();
   const actualPort = typeof address === 'object' && address ? address.port : port;
   const boundHost = typeof address === 'object' && address ? address.address : host;
-  const shownHost = host === '0.0.0.0' || host === '::' ? '127.0.0.1' : host;
+  const allInterfaces = boundHost === '0.0.0.0' || boundHost === '::';
+  const bracket = (h: string): string => (h.includes(':') ? `[${h}]` : h);
   return {
     server,
-    url: `http://${shownHost}:${actualPort}`,
-    bound: boundHost.includes(':') ? `[${boundHost}]:${actualPort}` : `${boundHost}:${actualPort}`,
+    url: `http://${allInterfaces ? '127.0.0.1' : bracket(boundHost)}:${actualPort}`,
+    bound: `${bracket(boundHost)}:${actualPort}`,
+    allInterfaces,
     close: () => new Promise<void>((resolve) => {
       server.close(() => resolve());
       server.closeAllConnections();

@@ -25,7 +25,7 @@ export const defaultProbeTimeoutMs = 2_000;
 
 /**
  * Checks the configured backends (Neo4j, Weaviate, Ollama) on every call; embedded stores have
- * nothing to reach and count as ready. Neo4j gets its own one-connection driver so a probe never
+ * nothing to reach and count as ready, and are named as what they are (never as the server they stand in for). Neo4j gets its own one-connection driver so a probe never
  * waits behind the stores' pool.
  */
 export function createReadiness(config: Pick<Config, 'neo4j' | 'weaviate' | 'ollama'>, timeoutMs = defaultProbeTimeoutMs): Readiness {
@@ -38,12 +38,13 @@ export function createReadiness(config: Pick<Config, 'neo4j' | 'weaviate' | 'oll
       await driver.executeQuery('RETURN 1', {}, neo4jOptions.database ? { database: neo4jOptions.database } : {});
     }));
   }
-  else probes.push(async () => ({ backend: 'neo4j', ready: true, detail: 'embedded (in-process stores)' }));
+  else probes.push(async () => ({ backend: 'embedded', ready: true, detail: 'resource graph and state in this process (lost on restart; set NEO4J_URI to keep them)' }));
   const weaviate = config.weaviate;
   if (weaviate) {
     const headers: Record<string, string> = weaviate.apiKey ? { authorization: `Bearer ${weaviate.apiKey}` } : {};
     probes.push(() => probe('weaviate', weaviate.url, timeoutMs, () => httpOk(new URL('/v1/.well-known/ready', weaviate.url), headers, timeoutMs)));
   }
+  else probes.push(async () => ({ backend: 'embedded-runbooks', ready: true, detail: 'runbook index in this process (BM25 keyword search; set WEAVIATE_URL for Weaviate hybrid search)' }));
   const ollama = config.ollama;
   if (ollama) probes.push(() => probe('ollama', ollama.baseUrl, timeoutMs, () => httpOk(new URL('/api/tags', ollama.baseUrl), {}, timeoutMs)));
   return {

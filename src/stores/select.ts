@@ -1,15 +1,13 @@
 import type { Config } from '../config.ts';
 import type { Logger } from '../logging.ts';
-import { createOllamaEmbedder } from '../runbooks/embedder.ts';
 import type { Stores } from './index.ts';
 import { createMemoryStores } from './memory/index.ts';
-import { createNeo4jStores } from './neo4j/index.ts';
 import type { RunbookIndex } from './runbooks.ts';
-import { createWeaviateRunbookIndex } from './weaviate/runbooks.ts';
 
 /**
  * Neo4j (graph and every piece of shared state) when NEO4J_URI is set, Weaviate (runbooks) when
- * WEAVIATE_URL is set, the embedded in-process stores for whatever is not configured.
+ * WEAVIATE_URL is set, the embedded in-process stores for whatever is not configured. Each driver
+ * loads only when configured, so the embedded default starts without them.
  */
 export async function createStores(config: Config, logger: Logger): Promise<Stores> {
   const memory = createMemoryStores();
@@ -18,6 +16,7 @@ export async function createStores(config: Config, logger: Logger): Promise<Stor
     if (!config.neo4j) {
       return { ...memory, runbooks: runbooks.index, describe: { ...memory.describe, runbooks: runbooks.describe } };
     }
+    const { createNeo4jStores } = await import('./neo4j/index.ts');
     const neo4j = await createNeo4jStores({ ...config.neo4j, logger });
     return { ...neo4j, runbooks: runbooks.index, describe: { ...neo4j.describe, runbooks: runbooks.describe } };
   } catch (error) {
@@ -31,6 +30,7 @@ async function createRunbookIndex(config: Config, logger: Logger): Promise<{ ind
     const memory = createMemoryStores();
     return { index: memory.runbooks, describe: memory.describe.runbooks };
   }
+  const [{ createOllamaEmbedder }, { createWeaviateRunbookIndex }] = await Promise.all([import('../runbooks/embedder.ts'), import('./weaviate/runbooks.ts')]);
   const embedder = config.ollama?.embedModel ? createOllamaEmbedder({ baseUrl: config.ollama.baseUrl, model: config.ollama.embedModel, ...(config.ollama.timeoutMs ? { timeoutMs: config.ollama.timeoutMs } : {}) }) : undefined;
   const index = await createWeaviateRunbookIndex({
     url: config.weaviate.url,

@@ -1,5 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { ApiKeyService } from '../../src/api/keys.ts';
 import type { RunningBot } from '../../src/compose.ts';
+import { silentLogger } from '../../src/logging.ts';
 import { startTestBot, testBotToken, testSigningSecret } from '../support/bot.ts';
 import { FakeSlack } from '../support/fake-slack.ts';
 import { sampleValue, scrape } from '../support/prometheus.ts';
@@ -52,6 +54,31 @@ describe('operating the bot: /metrics and /readyz', () => {
   it('is ready on the embedded stores, and says which backends it checked', async () => {
     const response = await fetch(`${bot.url}/readyz`);
     expect(response.status).toBe(200);
-    expect(await response.json()).toEqual({ status: 'ready', backends: [{ backend: 'neo4j', ready: true, detail: 'embedded (in-process stores)' }] });
+    // The embedded default names itself, never the servers it stands in for.
+    const body = await response.json() as { status: string; backends: { backend: string; ready: boolean; detail: string }[] };
+    expect(body.status).toBe('ready');
+    expect(body.backends.map((b) => [b.backend, b.ready])).toEqual([['embedded', true], ['embedded-runbooks', true]]);
+    expect(body.backends[0]?.detail).toMatch(/in this process.*NEO4J_URI/);
+    expect(JSON.stringify(body)).not.toMatch(/neo4j"|weaviate"/);
+  });
+
+  it('counts /v1 calls as the api surface, audits them as source api, and keeps a thread in order', async () => {
+    const keys = new ApiKeyService({ store: bot.runtime.stores.apiKeys, audit: bot.runtime.stores.audit, tenants: bot.runtime.stores.tenants, logger: silentLogger() });
+    const { key } = await keys.create({ orgId: 'demo', role: 'viewer', name: 'ops test', createdBy: 'cli:test' });
+    const before = await scrape(bot.url);
+    const asked = await fetch(`${bot.url}/v1/ask`, { method: 'POST', headers: { 'x-api-key': key, 'content-type': 'application/json' }, body: JSON.stringify({ question: 'why is checkout-api slow?' }) });
+    expect(asked.status).toBe(200);
+    const { threadId, requestId } = await asked.json() as { threadId: string; requestId: string };
+    const after = await scrape(bot.url);
+    expect(sampleValue(after, 'companion_requests_total', { surface: 'api', outcome: 'ok' }) - sampleValue(before, 'companion_requests_total', { surface: 'api', outcome: 'ok' })).toBe(1);
+
+    const thread = await (await fetch(`${bot.url}/v1/threads/${threadId}`, { headers: { 'x-api-key': key } })).json() as { messages: { role: string; text: string }[] };
+    expect(thread.messages.map((m) => m.role)).toEqual(['user', 'assistant']);
+    expect(thread.messages[0]?.text).toBe('why is checkout-api slow?');
+
+    await vi.waitFor(() => expect(bot.background.size).toBe(0), { timeout: 10_000, interval: 20 });
+    const events = await bot.runtime.stores.audit.list('demo', { subjectId: requestId, limit: 10 });
+    const question = events.find((e) => e.type === 'question.asked');
+    expect(question?.detail).toMatchObject({ platform: 'api', source: 'api' });
   });
 });

@@ -33,7 +33,7 @@ describe('readiness checks', () => {
     const readiness = createReadiness({ weaviate: { url: weaviate.url() }, ollama: { baseUrl: ollama.url(), model: 'm', numCtx: 8192 } });
     const up = await readiness.check();
     expect(up.ready).toBe(true);
-    expect(up.backends.map((b) => [b.backend, b.ready])).toEqual([['neo4j', true], ['weaviate', true], ['ollama', true]]);
+    expect(up.backends.map((b) => [b.backend, b.ready])).toEqual([['embedded', true], ['weaviate', true], ['ollama', true]]);
 
     ollama.up = false;
     const down = await readiness.check();
@@ -41,6 +41,15 @@ describe('readiness checks', () => {
     expect(down.backends.find((b) => b.backend === 'ollama')).toEqual({ backend: 'ollama', ready: false, detail: `${ollama.url()}: HTTP 503` });
     expect(down.backends.find((b) => b.backend === 'weaviate')?.ready).toBe(true);
     ollama.up = true;
+    await readiness.close();
+  });
+
+  it('names the embedded stores as embedded when no server is configured, never as Neo4j or Weaviate', async () => {
+    const readiness = createReadiness({});
+    const report = await readiness.check();
+    expect(report.ready).toBe(true);
+    expect(report.backends.map((b) => b.backend)).toEqual(['embedded', 'embedded-runbooks']);
+    expect(report.backends[0]?.detail).toMatch(/in this process/);
     await readiness.close();
   });
 
