@@ -1,6 +1,9 @@
 import { describe, expect, it } from 'vitest';
 import { checkGrounding } from '../../src/agent/llm/grounding.ts';
+import { chooseCause, readStructuredChoice, structuredChoiceSchema, structuredMessages } from '../../src/agent/llm/structured.ts';
 import { readTextToolCall } from '../../src/agent/llm/text-tool-calls.ts';
+import type { Diagnosis } from '../../src/diagnosis/types.ts';
+import { scriptedModel } from '../support/scripted-model.ts';
 
 const tools = new Set(['get_metrics', 'search_runbooks', 'propose_action']);
 
@@ -60,5 +63,38 @@ describe('grounding check', () => {
   it('keeps line structure and small counts', () => {
     const answer = '**Cause**\n- 2 tasks are running\n- CPU 92.41%';
     expect(checkGrounding(answer, evidence).text).toBe(answer);
+  });
+});
+
+describe('structured mode: the model chooses among the diagnosis\'s hypotheses', () => {
+  const diagnosis: Diagnosis = {
+    symptoms: ['latency'], verdict: 'ambiguous', ruledOut: [{ resourceId: 'q', resourceName: 'orders-queue', reason: 'backlog 120, below 1000' }], notChecked: [], rules: [],
+    hypotheses: [
+      { resourceId: 'a', resourceName: 'checkout-api', resourceType: 'aws.ecs.service', metric: 'CPUUtilization', symptom: 'saturation', role: 'subject', score: 0.7, chain: ['checkout-alb TargetResponseTime 2.4 s', 'checkout-api CPUUtilization 92%'], evidence: [], reasons: [] },
+      { resourceId: 'd', resourceName: 'checkout-db', resourceType: 'aws.rds.instance', metric: 'CPUUtilization', symptom: 'saturation', role: 'dependency', score: 0.65, chain: ['checkout-db CPUUtilization 88%'], evidence: [], reasons: [] },
+    ],
+  };
+
+  it('lists the candidates with their chains and asks for JSON that matches the schema', () => {
+    const [system, human] = structuredMessages('why is checkout-api slow?', diagnosis, 'evidence text');
+    expect(String(system.content)).toContain('Reply with JSON only');
+    expect(String(human.content)).toContain('0. checkout-api (aws.ecs.service) CPUUtilization, score 0.70: checkout-alb TargetResponseTime 2.4 s ← checkout-api CPUUtilization 92%');
+    expect(String(human.content)).toContain('orders-queue: backlog 120, below 1000');
+    expect(structuredChoiceSchema).toMatchObject({ type: 'object', required: expect.arrayContaining(['cause', 'explanation']) });
+  });
+
+  it('accepts a listed choice (fenced or not) and refuses JSON off the schema or a candidate not listed', () => {
+    expect(readStructuredChoice('{"cause": 1, "explanation": "checkout-db CPU 88% is the bottleneck."}', diagnosis)).toEqual({ ok: true, choice: { cause: 1, explanation: 'checkout-db CPU 88% is the bottleneck.' } });
+    expect(readStructuredChoice('```json\n{"cause": null, "explanation": "Neither explains it."}\n```', diagnosis)).toMatchObject({ ok: true, choice: { cause: null } });
+    expect(readStructuredChoice('{"cause": 4, "explanation": "x"}', diagnosis)).toEqual({ ok: false, reason: 'the model chose candidate 4, but only 2 were listed' });
+    expect(readStructuredChoice('{"choice": 0}', diagnosis)).toMatchObject({ ok: false, reason: expect.stringContaining('did not match the schema') });
+    expect(readStructuredChoice('The cause is checkout-api.', diagnosis)).toEqual({ ok: false, reason: 'the model did not answer with JSON' });
+  });
+
+  it('passes the JSON schema to the model as Ollama\'s format option', async () => {
+    const model = scriptedModel([{ answer: '{"cause": 0, "explanation": "checkout-api CPU 92% slows checkout-alb to 2.4 s."}' }]);
+    const outcome = await chooseCause(model, { question: 'why is checkout-api slow?', diagnosis, evidenceText: 'e' });
+    expect(outcome).toEqual({ ok: true, choice: { cause: 0, explanation: 'checkout-api CPU 92% slows checkout-alb to 2.4 s.' } });
+    expect(model.calls[0]?.options).toMatchObject({ format: structuredChoiceSchema });
   });
 });
