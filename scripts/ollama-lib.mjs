@@ -383,8 +383,8 @@ async function api(baseUrl, pathName, { method = 'GET', body, timeoutMs = 30_000
 }
 
 /** Uploads a file as a blob (skipped when Ollama has it) and returns its digest reference. */
-async function pushBlob(baseUrl, file) {
-  const digest = `sha256:${await sha256File(file)}`;
+async function pushBlob(baseUrl, file, knownSha256) {
+  const digest = `sha256:${knownSha256 ?? (await sha256File(file))}`;
   const head = await fetch(`${baseUrl}/api/blobs/${digest}`, { method: 'HEAD', signal: AbortSignal.timeout(10_000) });
   if (head.status !== 200) {
     await api(baseUrl, `/api/blobs/${digest}`, { method: 'POST', body: fs.createReadStream(file), timeoutMs: 10 * 60 * 1000 });
@@ -400,30 +400,42 @@ function listFiles(dir, prefix = '') {
   });
 }
 
+const CHAT_PARAMETERS = { temperature: 0, num_ctx: 8192, num_predict: 1024, stop: ['<|im_start|>', '<|im_end|>', '<|endoftext|>'] };
+
+/** A model is recreated when its recipe (template, parameters, files) changes, not only when it is missing. */
+function recipeStamp(name, recipe) {
+  const file = path.join(STORE_DIR, `${name.replace(/[^a-z0-9.-]/gi, '_')}.recipe`);
+  const digest = createHash('sha256').update(JSON.stringify(recipe)).digest('hex');
+  let current = '';
+  try {
+    current = fs.readFileSync(file, 'utf8').trim();
+  } catch {
+    /* never created here */
+  }
+  return { fresh: current === digest, save: () => fs.writeFileSync(file, `${digest}\n`) };
+}
+
+/** `pushFiles` uploads the blobs after any delete (a delete prunes blobs no other model uses). */
+async function createModel(baseUrl, have, name, recipe, fileNames, pushFiles, log) {
+  const stamp = recipeStamp(name, { ...recipe, fileNames });
+  if (have.has(name) && stamp.fresh) return;
+  if (have.has(name)) await api(baseUrl, '/api/delete', { method: 'DELETE', body: JSON.stringify({ model: name }) });
+  log(`creating ${name} in Ollama`);
+  const files = await pushFiles();
+  await api(baseUrl, '/api/create', { method: 'POST', timeoutMs: 10 * 60 * 1000, body: JSON.stringify({ model: name, files, ...recipe, stream: false }) });
+  stamp.save();
+}
+
 async function createModels(baseUrl, { chatFile, embedDir, log }) {
   const tags = JSON.parse(await api(baseUrl, '/api/tags'));
   const have = new Set((tags.models ?? []).map((m) => m.name));
-  if (!have.has(CHAT_MODEL.name)) {
-    log(`creating ${CHAT_MODEL.name} in Ollama`);
-    const digest = await pushBlob(baseUrl, chatFile);
-    await api(baseUrl, '/api/create', {
-      method: 'POST',
-      timeoutMs: 10 * 60 * 1000,
-      body: JSON.stringify({
-        model: CHAT_MODEL.name,
-        files: { [CHAT_MODEL.file]: digest },
-        template: QWEN_TOOLS_TEMPLATE,
-        parameters: { temperature: 0, num_ctx: 8192, stop: ['<|im_start|>', '<|im_end|>', '<|endoftext|>'] },
-        stream: false,
-      }),
-    });
-  }
-  if (!have.has(EMBED_MODEL.name)) {
-    log(`creating ${EMBED_MODEL.name} in Ollama`);
+  await createModel(baseUrl, have, CHAT_MODEL.name, { template: QWEN_TOOLS_TEMPLATE, parameters: CHAT_PARAMETERS }, [CHAT_MODEL.file, CHAT_MODEL.sha256], async () => ({ [CHAT_MODEL.file]: await pushBlob(baseUrl, chatFile, CHAT_MODEL.sha256) }), log);
+  const embedNames = listFiles(embedDir);
+  await createModel(baseUrl, have, EMBED_MODEL.name, {}, embedNames, async () => {
     const files = {};
-    for (const rel of listFiles(embedDir)) files[rel] = await pushBlob(baseUrl, path.join(embedDir, rel));
-    await api(baseUrl, '/api/create', { method: 'POST', timeoutMs: 10 * 60 * 1000, body: JSON.stringify({ model: EMBED_MODEL.name, files, stream: false }) });
-  }
+    for (const rel of embedNames) files[rel] = await pushBlob(baseUrl, path.join(embedDir, rel));
+    return files;
+  }, log);
 }
 
 /** Everything needed before `ollama serve`: binary, chat model file, embedding model files. */

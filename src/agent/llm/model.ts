@@ -5,6 +5,8 @@ export interface OllamaChatSettings {
   model: string;
   /** Context window asked of Ollama; its default (2–4k) would silently cut the system prompt. */
   numCtx?: number;
+  /** Longest answer in tokens: a small model that rambles (or never emits its stop token) is cut here, not at the time limit. */
+  numPredict?: number;
 }
 
 /** The chat model for the agent: deterministic (temperature 0), a context that fits the evidence, kept loaded between calls. */
@@ -14,6 +16,7 @@ export function ollamaChatModel(settings: OllamaChatSettings): ChatOllama {
     baseUrl: settings.baseUrl,
     temperature: 0,
     numCtx: settings.numCtx ?? 8192,
+    numPredict: settings.numPredict ?? 1024,
     keepAlive: '15m',
   });
 }
