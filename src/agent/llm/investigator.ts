@@ -23,6 +23,7 @@ import { agentReply, statusLine, stopNotes, usageOf, type AgentUsage } from './a
 import { boundsMiddleware, messageText, ModelFailure, RunBudget, type AgentBounds } from './bounds.ts';
 import { redactForeignIds, scopeViolations } from './guard.ts';
 import { toolLabel } from './labels.ts';
+import { textToolCallsMiddleware } from './text-tool-middleware.ts';
 import { historyMessages } from './memory.ts';
 import { describeModelFailure } from './model.ts';
 import { requestMessage, systemPrompt, type TenantView } from './prompt.ts';
@@ -124,7 +125,7 @@ export class AgentInvestigator implements Investigator {
             if (outcome === 'ok') finished.push(label);
             emit({ kind: 'tool_finished', callId: call.id, tool: call.name, label, ok: outcome === 'ok' });
           },
-        })],
+        }), textToolCallsMiddleware((reason) => log.info({ reason }, 'a tool call written as text was refused'))],
       });
       const messages = [
         ...historyMessages(history, this.options.bounds.historyTokens),

@@ -8,6 +8,8 @@ export interface OllamaChatSettings {
   numCtx?: number;
   /** One request to Ollama, response body included (OLLAMA_TIMEOUT_SECONDS; default 120 s). */
   timeoutMs?: number;
+  /** Longest answer in tokens: a small model that rambles (or never emits its stop token) is cut here, not at the time limit. */
+  numPredict?: number;
 }
 
 export const defaultOllamaTimeoutMs = 120_000;
@@ -19,6 +21,7 @@ export function ollamaChatModel(settings: OllamaChatSettings): ChatOllama {
     baseUrl: settings.baseUrl,
     temperature: 0,
     numCtx: settings.numCtx ?? 8192,
+    numPredict: settings.numPredict ?? 1024,
     keepAlive: '15m',
     fetch: fetchWithTimeout(settings.timeoutMs ?? defaultOllamaTimeoutMs),
   });
