@@ -96,12 +96,15 @@ export async function gatherEvidence(question: string, tools: Toolset, options: 
   });
 
   // The runbooks for the resources on the path and for the likely cause.
-  const causeTypes = ranking.hypotheses.slice(0, 2).map((h) => h.resourceType).filter((t) => !types.includes(t));
+  const causeTypes = [...new Set(ranking.hypotheses.slice(0, 2).map((h) => h.resourceType))].filter((t) => !hits.some((h) => h.chunk.resourceTypes.includes(t)));
   const causeHits = causeTypes.length
     ? await degraded.attempt('Runbook search', [], () => tools.searchRunbooks.run({ query: causeQuery(ranking.hypotheses[0]?.metric, symptoms, question), resourceTypes: causeTypes }))
     : [];
   const relevantHits = relevant([...hits, ...causeHits], [...types, ...causeTypes]);
-  const runbooks = await loadRunbooks(relevantHits, tools, degraded);
+  // The likely cause's runbooks first: their rules decide the action.
+  const topType = ranking.hypotheses[0]?.resourceType;
+  const runbookOrder = [...relevantHits].sort((a, b) => Number(topType !== undefined && b.chunk.resourceTypes.includes(topType)) - Number(topType !== undefined && a.chunk.resourceTypes.includes(topType)));
+  const runbooks = await loadRunbooks(runbookOrder, tools, degraded);
 
   // The rules read the neighbours of each cause they are evaluated on, and those neighbours' metrics.
   const targets = ranking.hypotheses.slice(0, 2).map((h) => related.find((r) => r.id === h.resourceId)).filter((r): r is CloudResource => r !== undefined);

@@ -170,7 +170,9 @@ function chainOf(h: Hypothesis, all: readonly Hypothesis[], nodes: readonly Walk
     .filter((x) => x !== h && (x.role === 'entry' || x.role === 'subject') && evidenceOf(x).some(isSymptom))
     .sort((a, b) => rankOfRole(b.role) - rankOfRole(a.role))[0];
   if (front) {
-    const shown = evidenceOf(front).filter((e) => ['latency', 'errors'].includes(e.meaning) || isSymptom(e)).slice(0, 2);
+    // The symptom asked about first ("slow": latency before 5xx), then the other user-facing one.
+    const shown = evidenceOf(front).filter((e) => ['latency', 'errors'].includes(e.meaning) || isSymptom(e))
+      .sort((a, b) => Number(isSymptom(b)) - Number(isSymptom(a))).slice(0, 2);
     if (shown.length) chain.push(`${front.resourceName} ${shown.map((e) => e.text).join(' and ')}`);
   }
   const node = nodes.find((n) => n.resource.id === h.resourceId);

@@ -74,7 +74,9 @@ export function renderDiagnosis(input: RenderInput): RenderedDiagnosis {
     lines.push(`_${names} ${subjects.length > 1 ? 'are' : 'is'} only possibly related: matched by name in the alert's text, not by the alert's own resource. Nothing is proposed for ${subjects.length > 1 ? 'them' : 'it'}._`);
   }
 
-  const others = diagnosis.hypotheses.slice(diagnosis.verdict === 'ambiguous' ? 2 : 1, 4);
+  // What else is off, except what the lead chain already shows (the entry point's symptom).
+  const shownInChain = new Set(diagnosis.hypotheses.slice(0, diagnosis.verdict === 'ambiguous' ? 2 : 1).flatMap((h) => h.chain.map((link) => link.split(' ')[0])));
+  const others = diagnosis.hypotheses.slice(diagnosis.verdict === 'ambiguous' ? 2 : 1).filter((h) => !shownInChain.has(h.resourceName)).slice(0, 3);
   if (others.length && diagnosis.verdict !== 'unknown') {
     lines.push(`*Also off:* ${others.map((h) => `${h.chain.at(-1) ?? h.resourceName}${consequence(h, input.walk)}`).join('; ')}.`);
   }
