@@ -38,6 +38,7 @@ export async function gatherAlertEvidence(alert: Alert, tools: Toolset): Promise
     ...(alert.status === 'resolved' ? { recovered: named.map((r) => r.id) } : {}),
     runbookQuery: [alert.title, alert.metric?.name].filter(Boolean).join(' '),
     ...(alert.metric?.name ? { alertMetric: alert.metric.name } : {}),
+    ...(alert.metric?.observed === undefined ? {} : { alertObserved: alert.metric.observed }),
     ...(named.length === 0 && mentioned.length > 0 ? { possiblyRelated: true } : {}),
   });
   if (alert.metric) {

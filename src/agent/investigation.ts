@@ -41,6 +41,8 @@ export interface EvidenceOptions {
   runbookQuery?: string;
   /** The metric a firing alert names: it sets the symptom and counts as bad on the alert's resources. */
   alertMetric?: string;
+  /** The value the alert observed, when it says. */
+  alertObserved?: number;
   /** The subjects are only possibly related (free-text matches of an alert): investigate, propose nothing. */
   possiblyRelated?: boolean;
   /** Resources a resolved alert named. */
@@ -90,7 +92,7 @@ export async function gatherEvidence(question: string, tools: Toolset, options: 
   const series = metricView?.series ?? [];
   const ranking = rankHypotheses({
     symptoms, nodes: walk, summaries, series: series.map((s) => s.series),
-    ...(options.troubled?.size ? { alert: { resourceIds: [...options.troubled], ...(options.alertMetric ? { metric: options.alertMetric } : {}) } } : {}),
+    ...(options.troubled?.size ? { alert: { resourceIds: [...options.troubled], ...(options.alertMetric ? { metric: options.alertMetric } : {}), ...(options.alertObserved === undefined ? {} : { observed: options.alertObserved }) } } : {}),
     unavailable: metricView?.failed.map((f) => `${f.resourceName}: ${f.message}`) ?? [],
     ...(options.recovered?.length ? { recovered: options.recovered } : {}),
   });
@@ -134,7 +136,8 @@ export async function gatherEvidence(question: string, tools: Toolset, options: 
   const noMetrics = metricView ? related.filter((r) => !summaries.some((s) => s.resourceId === r.id)) : [];
   return {
     question, primary, views: viewList, related, metricWindowMinutes, summaries, series, noMetrics,
-    hits: relevantHits, suggestions, degraded: degraded.notes, diagnosis, walk, runbooks,
+    // The same outage met twice (two runbook searches) is one note.
+    hits: relevantHits, suggestions, degraded: [...new Set(degraded.notes)], diagnosis, walk, runbooks,
     ...(options.possiblyRelated ? { possiblyRelated: true } : {}),
   };
 }

@@ -20,7 +20,7 @@ export interface HypothesisInput {
   summaries: readonly MetricSummary[];
   series: readonly MetricSeries[];
   /** A firing alert's resources and metric: the alert says that metric is bad even if our window disagrees. */
-  alert?: { resourceIds: readonly string[]; metric?: string };
+  alert?: { resourceIds: readonly string[]; metric?: string; observed?: number };
   /** Resources a resolved alert named: a recorded troubled state there is taken as stale when the metrics are healthy. */
   recovered?: readonly string[];
   /** Lines on what could not be read (metric failures, store outages). */
@@ -52,7 +52,10 @@ export function rankHypotheses(input: HypothesisInput): Ranking {
     const evidence = own.map((s) => readEvidence(s, node.resource.type, seriesOf(s)));
     if (input.alert?.resourceIds.includes(node.resource.id) && input.alert.metric) {
       const alertMetric = input.alert.metric;
-      for (const e of evidence) if (sameMetric(e.metric, alertMetric) && e.severity < 0.6) Object.assign(e, { severity: 0.6, level: 'breached', text: `${e.text}, alert firing` });
+      const observed = input.alert.observed === undefined ? '' : ` (observed ${input.alert.observed})`;
+      for (const e of evidence) {
+        if (sameMetric(e.metric, alertMetric) && e.severity < 0.6) Object.assign(e, { severity: 0.6, level: 'breached', text: `${e.metric} alert firing${observed}; the latest reading here is ${e.text.slice(e.metric.length + 1)}` });
+      }
     }
     evidenceByResource.set(node.resource.id, evidence);
     if (own.length) read += 1;
@@ -60,7 +63,9 @@ export function rankHypotheses(input: HypothesisInput): Ranking {
     // The estate's state is a crawl-time snapshot: a resolved alert with healthy metrics outranks it.
     const troubled = isTroubledState(node.resource.provider, node.resource.state) && !(bad.length === 0 && own.length > 0 && input.recovered?.includes(node.resource.id));
     const alerted = input.alert?.resourceIds.includes(node.resource.id) ?? false;
-    if (bad.length === 0 && !troubled && !(alerted && own.length === 0)) {
+    // A firing alert on a metric we could not read here still says something is wrong.
+    const alertUnread = alerted && !evidence.some((e) => input.alert?.metric !== undefined && sameMetric(e.metric, input.alert.metric));
+    if (bad.length === 0 && !troubled && !alertUnread) {
       if (own.length === 0) {
         if (node.role !== 'dependency' || node.depth <= 1 || !/ runs on it/.test(node.relation)) notChecked.push(`${node.resource.name} (${node.resource.type}): no metrics in the window`);
       } else {
@@ -91,13 +96,15 @@ export function rankHypotheses(input: HypothesisInput): Ranking {
     } else {
       // No bad metric: a troubled state (or a firing alert with no data) is the evidence. A state
       // contradicted by healthy metrics counts for less: it may be older than the metrics.
-      score = (own.length > 0 ? 0.3 : 0.5) * rolePrior[node.role];
-      reasons.push(troubled ? `state ${node.resource.state}${own.length > 0 ? ' (its metrics look healthy)' : ''}` : 'alert firing, no metric data');
+      score = (own.length > 0 && !alertUnread ? 0.3 : 0.5) * rolePrior[node.role];
+      reasons.push(alertUnread
+        ? `alert firing${input.alert?.metric ? ` on ${input.alert.metric}` : ''}, which could not be read here`
+        : `state ${node.resource.state}${own.length > 0 ? ' (its metrics look healthy)' : ''}`);
     }
     reasons.push(roleReason(node));
     const hypothesis: Hypothesis = {
       resourceId: node.resource.id, resourceName: node.resource.name, resourceType: node.resource.type,
-      ...(top ? { metric: top.metric } : {}),
+      ...(top ? { metric: top.metric } : alertUnread && input.alert?.metric ? { metric: input.alert.metric } : {}),
       symptom: top ? symptomOf(top.meaning, symptoms) : (troubled ? 'availability' : symptoms[0] ?? 'unknown'),
       role: node.role, score: round(Math.min(1, score)), chain: [], evidence: bad, reasons,
     };
