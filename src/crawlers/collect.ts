@@ -1,3 +1,4 @@
+import { normalizeState } from '../stores/resource-state.ts';
 import { CloudResourceSchema, RelationshipSchema, type Provider } from '../stores/estate.ts';
 import type { CloudResource, Relationship, RelationshipType } from '../stores/graph.ts';
 
@@ -21,7 +22,8 @@ export class Collector {
       type: fields.type,
       name: fields.name || lastSegment(fields.id),
       region: fields.region,
-      state: (fields.state ?? 'unknown').toLowerCase(),
+      // The provider's own word, normalised as src/stores/resource-state.ts reads it.
+      state: normalizeState(fields.state) || 'unknown',
       tags: fields.tags ?? {},
     });
     if (parsed.success) this.resources.set(parsed.data.id, parsed.data);

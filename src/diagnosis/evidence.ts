@@ -40,7 +40,8 @@ export function readEvidence(summary: MetricSummary, resourceType: string, serie
   let severity = 0;
   let meaning = role.meaning;
   const base = summary.baseline?.baseline;
-  const collapsed = role.meaning === 'saturation' && bound === 'upper' && departs === 'below' && base !== undefined
+  // The baseline's median is robust to the drop itself; the spread test (departs) is not, so it is not required.
+  const collapsed = role.meaning === 'saturation' && bound === 'upper' && base !== undefined && summary.last <= 0.1 * base
     && base >= meaningfulLoad(summary.unit) && trailing(current, (p) => p.v <= 0.1 * base) >= 3;
   if (collapsed) {
     // CPU at zero on a resource that was busy: it is hung or gets no work, not "very healthy".

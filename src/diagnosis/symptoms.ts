@@ -17,7 +17,7 @@ export interface SymptomInput {
 const order: readonly Symptom[] = ['latency', 'errors', 'saturation', 'backlog', 'throttling', 'availability', 'capacity'];
 
 const words: Record<Exclude<Symptom, 'unknown'>, RegExp> = {
-  latency: /\b(slow\w*|latenc\w*|lag+y|sluggish|timeouts?|timing out|timed out|p9[059]|p50|response times?|takes? (too )?long|hang(s|ing)?)\b/i,
+  latency: /\b(slow\w*|latenc\w*|lag+y|sluggish|timeouts?|times? out|timing out|timed out|p9[059]|p50|response times?|takes? (too )?long|hang(s|ing)?)\b/i,
   errors: /\b(errors?|5xx|50[0-4]|4xx|fail(s|ing|ed|ures?)?|exceptions?|broken|crash(es|ing)?|erroring|faults?)\b/i,
   saturation: /\b(cpu|memory|mem|ram|saturat\w*|hot|overload\w*|burning|busy|(high|heavy) load|pegged|maxed|oom\w*|utili[sz]ation|dtu|connections?)\b/i,
   backlog: /\b(backlog\w*|queue (depth|length|size)|piling|pile[ds]? up|stuck|lag(ging)?|not (being )?(processed|consumed)|age of oldest|messages? (visible|waiting)|backed up|draining)\b/i,
