@@ -49,6 +49,8 @@ export interface EvidencePack {
   runbooks?: Runbook[];
   /** The subjects were matched by free text only (an alert naming no known resource): nothing is proposed for them. */
   possiblyRelated?: boolean;
+  /** The question only asks (a hypothetical, "show me…"): nothing is proposed. */
+  readOnly?: boolean;
 }
 
 /** Every resource the pack holds, once. */

@@ -24,9 +24,10 @@ export function renderEvidence(pack: EvidencePack, proposals: Proposals = { crea
   const chosenRule = diagnosis.rules.findIndex((r) => pack.suggestions.some((s) => s.kind === r.actionKind && s.target.id === r.targetResourceId && s.runbookId === r.runbookId));
   const rendered = renderDiagnosis({
     diagnosis, subjects: pack.primary, walk: pack.walk ?? [], runbooks: pack.runbooks ?? [],
-    ...(chosenRule >= 0 ? { chosen: chosenRule } : {}), ...(pack.possiblyRelated ? { possiblyRelated: true } : {}),
+    ...(chosenRule >= 0 ? { chosen: chosenRule } : {}), ...(pack.possiblyRelated ? { possiblyRelated: true } : {}), ...(pack.readOnly ? { readOnly: true } : {}),
   });
   let markdown = rendered.markdown;
+
   if (pack.primary.length === 0 && pack.hits[0]) markdown += ` The closest runbook is [${pack.hits[0].chunk.runbookId} § ${sectionName(pack.hits[0])}].`;
   parts.push({ kind: 'text', markdown });
   if (rendered.responder.length) parts.push({ kind: 'facts', title: 'Who and where', facts: rendered.responder });

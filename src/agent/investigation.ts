@@ -121,7 +121,9 @@ export async function gatherEvidence(question: string, tools: Toolset, options: 
       related: (id, relation) => neighbours(views.get(id), relation), series: allSeries,
     });
   const diagnosis: Diagnosis = { ...ranking, rules: decision.rules };
-  const suggestions: SuggestedAction[] = decision.chosen.flatMap((index) => {
+  // A question that only asks (a hypothetical, "show me…") gets the diagnosis, never a proposal.
+  const readOnly = asksOnly(question);
+  const suggestions: SuggestedAction[] = (readOnly ? [] : decision.chosen).flatMap((index) => {
     const rule = decision.rules[index];
     const target = rule && byId.get(rule.targetResourceId);
     const runbook = rule && runbooks.find((r) => r.id === rule.runbookId);
@@ -139,7 +141,16 @@ export async function gatherEvidence(question: string, tools: Toolset, options: 
     // The same outage met twice (two runbook searches) is one note.
     hits: relevantHits, suggestions, degraded: [...new Set(degraded.notes)], diagnosis, walk, runbooks,
     ...(options.possiblyRelated ? { possiblyRelated: true } : {}),
+    ...(readOnly ? { readOnly: true } : {}),
   };
+}
+
+/**
+ * Questions that only ask: hypotheticals ("what would break if X went down?") and requests to show
+ * or list. The intent parser routes the commands it knows; this catches the phrasings it lets through.
+ */
+export function asksOnly(question: string): boolean {
+  return /^\s*(show|list|display|describe|graph|chart|plot|tell me about)\b|\bwhat (would|if)\b|\bwould (break|happen|fail)\b|\bif\b.{1,80}\b(went|goes|go|were|was) (down|away|offline)\b|\bwhat depends on\b/i.test(question);
 }
 
 async function findPrimary(question: string, tools: Toolset): Promise<CloudResource[]> {

@@ -19,6 +19,8 @@ export interface RenderInput {
   chosen?: number;
   /** The subjects are free-text matches of an alert: say so, propose nothing. */
   possiblyRelated?: boolean;
+  /** The question only asks (a hypothetical, "show me…"): rules are shown, nothing is proposed. */
+  readOnly?: boolean;
 }
 
 export interface RenderedDiagnosis {
@@ -117,7 +119,9 @@ function describeRules(diagnosis: Diagnosis, input: RenderInput): string[] {
   diagnosis.rules.forEach((rule, index) => {
     const chosen = index === input.chosen;
     const cite = `[${rule.runbookId}${rule.section ? ` § ${rule.section}` : ''}]`;
-    const verdict = chosen ? 'holds: proposed' : rule.outcome === 'holds' ? (diagnosis.verdict === 'cause' && rule.hypothesisIndex === 0 ? 'holds (one action per cause: not proposed)' : 'holds, but not on the likely cause') : rule.outcome === 'fails' ? 'does not hold' : 'could not be evaluated';
+    const onCause = diagnosis.verdict === 'cause' && rule.hypothesisIndex === 0;
+    const held = input.readOnly && onCause ? 'holds (not proposed: the question only asks)' : onCause ? 'holds (one action per cause: not proposed)' : 'holds, but not on the likely cause';
+    const verdict = chosen ? 'holds: proposed' : rule.outcome === 'holds' ? held : rule.outcome === 'fails' ? 'does not hold' : 'could not be evaluated';
     const why = rule.when ? ` — \`${rule.when}\`${rule.explanation.length ? `: ${rule.explanation.join('; ')}` : ''}` : ` — ${rule.explanation.join('; ')}`;
     lines.push(`• \`${rule.actionKind}\` on ${name(rule.targetResourceId)} ${cite}: *${verdict}*${why}`);
   });

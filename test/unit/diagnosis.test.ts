@@ -1,4 +1,5 @@
 import { describe, expect, it } from 'vitest';
+import { asksOnly } from '../../src/agent/investigation.ts';
 import { decideActions } from '../../src/diagnosis/actions.ts';
 import { readEvidence } from '../../src/diagnosis/evidence.ts';
 import { rankHypotheses } from '../../src/diagnosis/hypotheses.ts';
@@ -293,6 +294,11 @@ describe('runbook decisions', () => {
     expect(decision.rules.map((r) => [r.actionKind, r.outcome])).toEqual([['aws.ecs.scale', 'holds'], ['aws.ecs.redeploy', 'fails'], ['aws.ecs.redeploy', 'holds']]);
     expect(decision.chosen).toEqual([0]);
     expect(decision.rules[0]?.section).toBe('Mitigation');
+  });
+
+  it('a question that only asks never proposes (hypotheticals, show and list)', () => {
+    for (const q of ['what would break if orders-queue went down?', 'show me the metrics of checkout-api', 'what if checkout-db goes down', 'what depends on checkout-db?', 'list the queues']) expect(asksOnly(q), q).toBe(true);
+    for (const q of ['why is checkout-api slow?', 'checkout-api is down, fix it', 'is orders-queue backing up?']) expect(asksOnly(q), q).toBe(false);
   });
 
   it('proposes nothing when the evidence is ambiguous, or nothing is wrong', () => {
