@@ -86,7 +86,7 @@ function renderPart(part: ReplyPart): KnownBlock[] {
     case 'diagram':
       return renderDiagram(part);
     case 'citations':
-      return [context(part.citations.slice(0, 10).map((c) => `:book: ${escapeMrkdwn(c.title)} § ${escapeMrkdwn(c.section)}`).join('   '))];
+      return [context(part.citations.slice(0, 10).map((c) => `:book: [${escapeMrkdwn(c.runbookId)} § ${escapeMrkdwn(c.section)}] ${escapeMrkdwn(c.title)}`).join('   '))];
     case 'approval':
       return renderApproval(part.approval);
     case 'status':

@@ -144,7 +144,7 @@ function renderPart(part: Exclude<ReplyPart, { kind: 'approval' }>): CardElement
       }
       return [heading(part.title), ...(part.image ? [image(part.image)] : [text(plain(part.alt), { isSubtle: true, size: 'Small' })])];
     case 'citations':
-      return [text(part.citations.slice(0, 10).map((c) => `📖 ${plain(c.title)} § ${plain(c.section)}`).join('\n\n'), { isSubtle: true, size: 'Small' })];
+      return [text(part.citations.slice(0, 10).map((c) => `📖 [${plain(c.runbookId)} § ${plain(c.section)}] ${plain(c.title)}`).join('\n\n'), { isSubtle: true, size: 'Small' })];
     case 'status':
       return [
         text(plain(part.text), { isSubtle: true, size: 'Small', separator: true }),

@@ -2,18 +2,16 @@ import { helpText } from '../commands.ts';
 import { analyseImpact, collectImpactGraph, type ImpactAnalysis, type ImpactedResource } from '../diagnosis/impact.ts';
 import { healthOf } from '../diagrams/health.ts';
 import type { Health } from '../diagrams/model.ts';
-import { renderMetricChart, type ChartImage } from '../metrics/chart.ts';
-import type { SourcedSeries } from '../metrics/read.ts';
 import type { MetricSummary } from '../metrics/source.ts';
-import type { Citation, Reply, ReplyPart, ResourceCard } from '../reply.ts';
+import type { Reply, ReplyPart, ResourceCard } from '../reply.ts';
 import type { Intent } from '../request.ts';
 import { responderFactList, responderFacts } from '../resource-facts.ts';
 import type { CloudResource, Neighbour } from '../stores/graph.ts';
 import type { RunbookHit } from '../stores/runbooks.ts';
 import type { Toolset } from '../../tools/index.ts';
 import type { DependencyView } from '../../tools/resource-graph/dependencies.ts';
-import type { DiagramView } from '../../tools/resource-graph/diagram.ts';
 import type { Degradations } from './evidence.ts';
+import { chartOf, citation, diagramPart } from './reply-parts.ts';
 
 /** Intents answered by reading alone: everything but a question and an alert. */
 export type CommandIntent = Exclude<Intent, { kind: 'ask' } | { kind: 'alert' }>;
@@ -317,21 +315,6 @@ export function dependencyParts(view: DependencyView, direction?: 'dependencies'
     parts.push({ kind: 'text', markdown: what });
   }
   return parts;
-}
-
-export function citation(hit: RunbookHit): Citation {
-  return { runbookId: hit.chunk.runbookId, title: hit.chunk.title, section: hit.chunk.section, score: Math.round(hit.score * 100) / 100 };
-}
-
-/** A chart of the metric that stands out most: past its threshold, else off its baseline, else the first. */
-export async function chartOf(summaries: readonly MetricSummary[], sourced: readonly SourcedSeries[]): Promise<ChartImage | undefined> {
-  const notable = summaries.find((s) => s.anomaly) ?? summaries.find((s) => s.baseline?.departs) ?? summaries[0];
-  const series = notable && sourced.find((s) => s.series.resourceId === notable.resourceId && s.series.metric === notable.metric)?.series;
-  return notable && series ? renderMetricChart(series, notable) : undefined;
-}
-
-export function diagramPart(title: string, format: 'png' | 'mermaid', view: DiagramView): ReplyPart {
-  return { kind: 'diagram', title, format, alt: view.alt, mermaid: view.mermaid, ...(view.image ? { image: view.image } : {}) };
 }
 
 function names(list: readonly Neighbour[]): string {

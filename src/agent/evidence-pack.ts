@@ -1,10 +1,12 @@
+import type { Diagnosis } from '../diagnosis/types.ts';
+import type { WalkNode } from '../diagnosis/walk.ts';
 import type { SourcedSeries } from '../metrics/read.ts';
 import type { MetricSummary } from '../metrics/source.ts';
 import type { CloudResource } from '../stores/graph.ts';
-import type { RunbookHit } from '../stores/runbooks.ts';
+import type { Runbook, RunbookHit } from '../stores/runbooks.ts';
 import type { DependencyView } from '../../tools/resource-graph/dependencies.ts';
 
-/** A runbook's suggested action matched to a troubled resource: a candidate, not yet a proposal. */
+/** A runbook action whose rule holds on the likely cause: a candidate, not yet a proposal. */
 export interface SuggestedAction {
   kind: string;
   params: Record<string, unknown>;
@@ -26,7 +28,7 @@ export interface EvidencePack {
   primary: CloudResource[];
   /** Dependency views of the primary resources, in the same order (undefined where the graph failed). */
   views: (DependencyView | undefined)[];
-  /** Resources whose metrics were read: the primary ones and their direct dependencies. */
+  /** Resources whose metrics were read: the evidence walk (entry points, subjects, dependencies, consumers). */
   related: CloudResource[];
   metricWindowMinutes: number;
   summaries: MetricSummary[];
@@ -35,9 +37,20 @@ export interface EvidencePack {
   /** Resources whose metrics were read but returned no series. */
   noMetrics: CloudResource[];
   hits: RunbookHit[];
+  /** The actions the runbooks' rules choose for the likely cause (at most one per cause). */
   suggestions: SuggestedAction[];
   /** What could not be gathered, e.g. "Runbook search unavailable: …". */
   degraded: string[];
+  /** The diagnosis: symptoms, ranked causes, what was ruled out, rules evaluated. */
+  diagnosis?: Diagnosis;
+  /** The evidence walk: each resource read and where it sits on the path. */
+  walk?: WalkNode[];
+  /** The runbooks the rules came from, best first. */
+  runbooks?: Runbook[];
+  /** The subjects were matched by free text only (an alert naming no known resource): nothing is proposed for them. */
+  possiblyRelated?: boolean;
+  /** The question only asks (a hypothetical, "show me…"): nothing is proposed. */
+  readOnly?: boolean;
 }
 
 /** Every resource the pack holds, once. */

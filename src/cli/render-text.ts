@@ -19,7 +19,7 @@ function renderPart(part: ReplyPart): string {
     case 'metrics':
       return `${part.title}\n${part.summaries.map((s) => `  - ${s.resourceName} ${s.metric}: last ${s.last} ${s.unit} (avg ${s.avg}, p95 ${s.p95}, max ${s.max}, ${s.trend}${s.change?.percent === undefined ? '' : `, ${s.change.percent >= 0 ? '+' : ''}${s.change.percent}% vs previous`})${s.anomaly ? ` ! ${s.anomaly}` : s.baseline?.departs ? ` ! well ${s.baseline.direction} its baseline ${s.baseline.baseline}` : ''} [${s.source}]`).join('\n')}\n`;
     case 'citations':
-      return `Runbooks: ${part.citations.map((c) => `${c.title} § ${c.section}`).join('; ')}\n`;
+      return `Runbooks: ${part.citations.map((c) => `[${c.runbookId} § ${c.section}] ${c.title}`).join('; ')}\n`;
     case 'approval': {
       const a = part.approval;
       const kind = findActionKind(a.action.kind);

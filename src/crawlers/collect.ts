@@ -1,3 +1,4 @@
+import { normalizeState } from '../stores/resource-state.ts';
 import { CloudResourceSchema, RelationshipSchema, type Provider } from '../stores/estate.ts';
 import type { CloudResource, Relationship, RelationshipType } from '../stores/graph.ts';
 
@@ -22,7 +23,8 @@ export class Collector {
       type: fields.type,
       name: fields.name || lastSegment(fields.id),
       region: fields.region,
-      state: (fields.state ?? 'unknown').toLowerCase(),
+      // The provider's own word, normalised as src/stores/resource-state.ts reads it.
+      state: normalizeState(fields.state) || 'unknown',
       tags: fields.tags ?? {},
       ...(fields.desiredCount !== undefined ? { desiredCount: fields.desiredCount } : {}),
       ...(fields.runningCount !== undefined ? { runningCount: fields.runningCount } : {}),

@@ -9,18 +9,24 @@ import { failureFor, type MetricFailure, type MetricSeries, type MetricsRequest,
  * Recorded metric series (demo data, replayed incidents). Values are evenly spaced; the last one is
  * replayed as "now", so a recording always looks current. Replies label them as recorded. It serves
  * the resources it has recordings for; live providers serve the rest.
+ * The format is documented in docs/recorded-metrics.md (JSON Schema: docs/schemas/recorded-metrics.schema.json).
  */
 export const RecordedMetricsFile = z.object({
   version: z.literal(1),
   series: z.array(z.object({
+    /** The resource's provider id, exactly as the estate spells it. */
     resourceId: z.string().min(1),
+    /** The metric as the provider (and the metric catalog) spells it: CPUUtilization, cpu_percent, compute.googleapis.com/instance/cpu/utilization. */
     metric: z.string().min(1),
     unit: z.string().default(''),
+    /** Alarm level; with `bound` "lower" it is a floor (free storage, available memory), else a ceiling. */
     threshold: z.number().optional(),
+    bound: z.enum(['upper', 'lower']).optional(),
     intervalSeconds: z.number().int().positive().default(60),
+    /** Oldest first; the last value is "now". Two windows' worth gives a baseline. */
     values: z.array(z.number()).min(1),
-  })),
-});
+  }).strict()),
+}).strict();
 export type RecordedMetricsFile = z.infer<typeof RecordedMetricsFile>;
 
 type RecordedSeries = RecordedMetricsFile['series'][number];
@@ -75,6 +81,7 @@ export class RecordedMetricsSource implements MetricsSource {
         metric: series.metric,
         unit: series.unit,
         ...(series.threshold === undefined ? {} : { threshold: series.threshold }),
+        ...(series.bound === 'lower' ? { bound: 'lower' as const } : {}),
         points: values.map((v, i) => ({ t: at(i), v })),
         windowStart: at(values.length - count),
         citation: `recorded series ${series.metric}, ${series.intervalSeconds}s interval`,

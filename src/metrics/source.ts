@@ -17,8 +17,10 @@ export interface MetricSeries {
   points: MetricPoint[];
   /** ISO start of the window asked for; absent means every point is in the window. */
   windowStart?: string;
-  /** Alarm threshold for this metric, when one is known (breached when above). */
+  /** Alarm threshold for this metric, when one is known (breached when above, or below for a `lower` bound). */
   threshold?: number;
+  /** `upper` (default): bad above the threshold (CPU); `lower`: bad below it (free storage, available memory). */
+  bound?: 'upper' | 'lower';
   /** Where the numbers came from, precise enough to find them again in the provider's console. */
   citation?: string;
   /** The provider reported this series as incomplete (e.g. CloudWatch `PartialData`). */
@@ -60,6 +62,8 @@ export interface MetricSummary {
   change?: WindowChange;
   baseline?: BaselineCheck;
   threshold?: number;
+  /** Whether the threshold is a ceiling (`upper`, the default) or a floor (`lower`). */
+  bound?: 'upper' | 'lower';
   /** A short statement when something stands out, e.g. "above threshold 80 for the last 12 min". */
   anomaly?: string;
   /** Where the numbers came from: recorded, cloudwatch, azure-monitor, cloud-monitoring. */

@@ -22,7 +22,8 @@ export function summarizeSeries(series: MetricSeries, resourceName: string, wind
   if (baseline) summary.baseline = baseline;
   if (series.threshold !== undefined) {
     summary.threshold = series.threshold;
-    const anomaly = thresholdBreach(current, series.threshold);
+    if (series.bound === 'lower') summary.bound = 'lower';
+    const anomaly = thresholdBreach(current, series.threshold, series.bound ?? 'upper');
     if (anomaly) summary.anomaly = anomaly;
   }
   if (series.citation) summary.citation = series.citation;
@@ -87,14 +88,15 @@ function trendOf(values: readonly number[]): MetricSummary['trend'] {
   return 'flat';
 }
 
-function thresholdBreach(points: readonly MetricPoint[], threshold: number): string | undefined {
+function thresholdBreach(points: readonly MetricPoint[], threshold: number, bound: 'upper' | 'lower'): string | undefined {
+  const past = (v: number | undefined): boolean => v !== undefined && (bound === 'upper' ? v > threshold : v < threshold);
   let firstBreach: number | undefined;
-  for (let i = points.length - 1; i >= 0 && (points[i]?.v ?? -Infinity) > threshold; i -= 1) firstBreach = i;
+  for (let i = points.length - 1; i >= 0 && past(points[i]?.v); i -= 1) firstBreach = i;
   if (firstBreach === undefined) return undefined;
   const start = Date.parse(points[firstBreach]?.t ?? '');
   const end = Date.parse(points[points.length - 1]?.t ?? '');
   const minutes = Math.max(1, Math.round((end - start) / 60_000) + 1);
-  return `above threshold ${threshold} for the last ${minutes} min`;
+  return `${bound === 'upper' ? 'above' : 'below'} threshold ${threshold} for the last ${minutes} min`;
 }
 
 /** One plain sentence on the baseline, or undefined when nothing departs. */

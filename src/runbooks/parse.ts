@@ -2,7 +2,7 @@ import matter from 'gray-matter';
 import { parse as parseYaml } from 'yaml';
 import { CompanionError } from '../errors.ts';
 import { RunbookFrontMatter, type Runbook, type RunbookChunk } from '../stores/runbooks.ts';
-import { formatZodIssues } from '../validation.ts';
+import { formatZodIssues, parseWithLines } from '../validation.ts';
 
 /** Parses one runbook Markdown file with YAML front matter. */
 export function parseRunbook(markdown: string, source: string): Runbook {
@@ -14,11 +14,30 @@ export function parseRunbook(markdown: string, source: string): Runbook {
   }
   const front = RunbookFrontMatter.safeParse(file.data);
   if (!front.success) {
-    throw new CompanionError('input_invalid', `${source}: invalid front matter:\n${formatZodIssues(front.error)}`, {
-      hint: 'Every runbook needs at least `id` and `title` in its front matter.',
+    const locate = frontMatterLines(markdown);
+    const first = front.error.issues.map((issue) => locate(issue.path)).find((line) => line !== undefined);
+    const conditionIssue = front.error.issues.some((issue) => issue.path.at(-1) === 'when');
+    throw new CompanionError('input_invalid', `${source}${first ? `:${first}` : ''}: invalid front matter:\n${formatZodIssues(front.error, locate)}`, {
+      hint: conditionIssue
+        ? 'Fix the action\'s `when` condition; the grammar is in docs/runbook-rules.md.'
+        : 'Every runbook needs at least `id` and `title` in its front matter.',
     });
   }
   return { ...front.data, body: file.content.trim() };
+}
+
+/**
+ * Line numbers in the runbook file for a front matter path: the front matter starts on line 2,
+ * after the opening `---`.
+ */
+function frontMatterLines(markdown: string): (path: readonly PropertyKey[]) => number | undefined {
+  const match = /^---\r?\n([\s\S]*?)\r?\n---/.exec(markdown);
+  if (!match?.[1]) return () => undefined;
+  const parsed = parseWithLines(match[1]);
+  return (path) => {
+    const line = parsed.locate(path);
+    return line === undefined ? undefined : line + 1;
+  };
 }
 
 const maxChunkChars = 2000;

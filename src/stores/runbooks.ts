@@ -1,4 +1,11 @@
 import { z } from 'zod';
+import { checkCondition } from '../diagnosis/rules.ts';
+
+/** A runbook action's condition (docs/runbook-rules.md): parsed here so a bad rule fails at ingest. */
+const WhenCondition = z.string().trim().min(1).max(1000).superRefine((text, ctx) => {
+  const parsed = checkCondition(text);
+  if (!parsed.ok) ctx.addIssue({ code: 'custom', message: `invalid condition: ${parsed.message}`, params: { column: parsed.column } });
+});
 
 /** Front matter of a runbook Markdown file. */
 export const RunbookFrontMatter = z.object({
@@ -13,6 +20,8 @@ export const RunbookFrontMatter = z.object({
     /** Parameter template; `{{resource.name}}`-style placeholders are filled from the target resource. */
     params: z.record(z.string(), z.unknown()).default({}),
     reason: z.string().max(500).optional(),
+    /** Proposed only when this holds on the evidence, e.g. "self.CPUUtilization > 80 for 5m". */
+    when: WhenCondition.optional(),
   })).default([]),
 });
 export type RunbookFrontMatter = z.infer<typeof RunbookFrontMatter>;

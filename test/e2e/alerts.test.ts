@@ -74,7 +74,7 @@ describe('alert webhooks end to end, on Slack', () => {
     // The thread got "Investigating…" at once, which the answer then replaced.
     expect(slack.callsOf('chat.postMessage')[1]?.args.text).toBe('🔎 Investigating checkout-api-cpu-high…');
     expect(slack.callsOf('chat.update').map((c) => c.args.ts)).toEqual([investigation?.ts]);
-    expect(String(investigation?.args.text)).toMatch(/^checkout-api is degraded/);
+    expect(String(investigation?.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     const blocks = investigation?.args.blocks as Block[];
     expect(JSON.stringify(blocks)).toContain('Alert:* checkout-api-cpu-high (firing');
     // The alert channel allows ECS actions: the runbook's remedy is proposed for approval, never run.
@@ -120,7 +120,7 @@ describe('alert webhooks end to end, on Slack', () => {
     const parents = calls.filter((c) => c.args.thread_ts === undefined);
     expect(parents.map((c) => c.args.text)).toEqual(['🔥 checkout-api p95 latency above 1s', '⚠️ orders-queue backlog above 1000']);
     const replies = calls.filter((c) => c.args.thread_ts !== undefined);
-    expect(replies.map((c) => String(c.args.text))).toEqual([expect.stringMatching(/^checkout-api is degraded/), expect.stringMatching(/^orders-queue is /)]);
+    expect(replies.map((c) => String(c.args.text))).toEqual([expect.stringMatching(/^Likely cause: checkout-api CPUUtilization/), expect.stringMatching(/^Likely cause: order-worker Throttles/)]);
     const latencyParent = calls[0]?.ts;
     expect(calls[1]?.args.thread_ts).toBe(latencyParent);
     expect(calls[3]?.args.thread_ts).toBe(calls[2]?.ts);
@@ -180,7 +180,7 @@ describe('alert webhooks end to end, on Slack', () => {
     await settled(bot);
     expect(posts(slack)).toHaveLength(2);
     expect(posts(slack)[0]?.args.text).toBe('🔥 checkout-api latency above SLO');
-    expect(String(posts(slack)[1]?.args.text)).toMatch(/^checkout-api is degraded/);
+    expect(String(posts(slack)[1]?.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
   });
 
   it('answers an SNS subscription confirmation without fetching anything', async () => {
@@ -222,7 +222,7 @@ describe('alert channels end to end: integration posts on Slack', () => {
     expect(posts(slack)).toHaveLength(1);
     const investigation = posts(slack)[0];
     expect(investigation?.args).toMatchObject({ channel: 'C0000ALERTS', thread_ts: '1736851329.000200' });
-    expect(String(investigation?.args.text)).toMatch(/^checkout-api is degraded/);
+    expect(String(investigation?.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(text(investigation)).toContain('Alert:* checkout-api-cpu-high (firing, severity ALARM)');
 
     slack.reset();
@@ -241,7 +241,7 @@ describe('alert channels end to end: integration posts on Slack', () => {
     await settled(bot);
     expect(posts(slack)).toHaveLength(1);
     expect(posts(slack)[0]?.args).toMatchObject({ channel: 'C0000ALERTS', thread_ts: '1736851500.000400' });
-    expect(String(posts(slack)[0]?.args.text)).toMatch(/^orders-queue is /);
+    expect(String(posts(slack)[0]?.args.text)).toMatch(/^Likely cause: order-worker Throttles/);
     expect(text(posts(slack)[0])).toContain('OrdersQueueBacklog (Fulfilment) (firing, severity warning)');
   });
 

@@ -58,7 +58,7 @@ describe('faults on the real stores', () => {
     weaviateGrpc.cut();
     try {
       const during = await ask(bot, 'why is checkout-api slow?');
-      expect(String(during.args.text)).toMatch(/^checkout-api is degraded/);
+      expect(String(during.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
       expect(shown(during)).toMatch(/Runbook search unavailable/);
       expect(shown(during)).not.toContain(':book:');
     } finally {
@@ -84,7 +84,7 @@ describe('faults on the real stores', () => {
     } finally {
       neo4j.restore();
     }
-    await vi.waitFor(async () => expect(String((await ask(bot, 'why is checkout-api slow?')).args.text)).toMatch(/^checkout-api is degraded/), { timeout: 90_000, interval: 1000 });
+    await vi.waitFor(async () => expect(String((await ask(bot, 'why is checkout-api slow?')).args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/), { timeout: 90_000, interval: 1000 });
     expect(executor.executed).toEqual([]);
   }, 240_000);
 

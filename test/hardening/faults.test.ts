@@ -92,7 +92,7 @@ describe('faults: Ollama fails mid-request', () => {
       res.socket?.destroy();
     });
     expect(ollama?.calls).toBeGreaterThanOrEqual(2);
-    expect(String(answer.args.text)).toMatch(/^checkout-api is degraded/);
+    expect(String(answer.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(status).toMatch(/Ollama at http:\/\/127\.0\.0\.1:\d+/);
     expect(status).toContain('evidence-based answer');
     // The approval the evidence supports is still offered, for a person to decide.
@@ -103,7 +103,7 @@ describe('faults: Ollama fails mid-request', () => {
     const { answer, status } = await askInSlack(() => {
       // Hold the connection open: headers never sent.
     }, { AGENT_TIMEOUT_SECONDS: '5' });
-    expect(String(answer.args.text)).toMatch(/^checkout-api is degraded/);
+    expect(String(answer.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(status).toMatch(/time|timed out|within/i);
     expect(status).toContain('evidence-based answer');
   });
@@ -113,7 +113,7 @@ describe('faults: Ollama fails mid-request', () => {
       res.writeHead(200, { 'content-type': 'text/html' });
       res.end('<html><body>502 Bad Gateway (nginx)</body></html>');
     });
-    expect(String(answer.args.text)).toMatch(/^checkout-api is degraded/);
+    expect(String(answer.args.text)).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(status).toContain('evidence-based answer');
   });
 });

@@ -220,7 +220,7 @@ describe('the agent investigates with a scripted tool-calling model', () => {
     expect(status.degraded).toContain('Stopped at the time limit of 2 s before the model finished; this is the evidence-based answer with what the tools found.');
     expect(status.degraded).toContain('Before stopping, the agent looked at: Reading metrics of orders-queue.');
     // The deterministic answer stands: its findings and the runbook's proposal.
-    expect(reply.summary).toMatch(/^checkout-api is degraded/);
+    expect(reply.summary).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(approvalsOf(reply).map((a) => a.action.kind)).toContain('aws.ecs.scale');
   });
 
@@ -255,7 +255,7 @@ describe('the agent falls back to the evidence-based answer', () => {
     });
     const context = await slackContext(runtime);
     const { reply, events } = await investigate(agent, 'why is checkout-api slow?', {}, context);
-    expect(reply.summary).toMatch(/^checkout-api is degraded: CPUUtilization above threshold 80/);
+    expect(reply.summary).toMatch(/^Likely cause: checkout-api CPUUtilization 9\d(\.\d)?% \(> 80% for \d+ min\)/);
     expect(approvalsOf(reply).map((a) => a.action.kind)).toContain('aws.ecs.scale');
     const status = statusOf(reply);
     expect(status.text).toMatch(/^Evidence-based answer · Agent · ollama qwen2.5:7b-instruct · 1 LLM call/);
@@ -267,7 +267,7 @@ describe('the agent falls back to the evidence-based answer', () => {
 
   it('when no model is configured, and says so', async () => {
     const { reply } = await investigate(investigator(undefined), 'why is checkout-api slow?');
-    expect(reply.summary).toMatch(/^checkout-api is degraded/);
+    expect(reply.summary).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(statusOf(reply)).toMatchObject({ text: 'Deterministic planner (no model configured)' });
     expect(statusOf(reply).degraded).toContain('No model is configured, so this is the evidence-based answer. Set OLLAMA_BASE_URL (and OLLAMA_MODEL) to turn on the agent.');
     // Without OLLAMA_BASE_URL the runtime runs the planner and its status line says why.

@@ -41,21 +41,27 @@ describe('investigating an alert with the deterministic planner', () => {
     const [alert] = fixtureAlerts('cloudwatch', 'alarm-firing.json');
     const reply = await investigate(alert as Alert);
     const text = renderText(reply);
-    expect(reply.summary).toMatch(/^checkout-api is degraded/);
+    expect(reply.summary).toMatch(/^Likely cause: checkout-api CPUUtilization 9\d(\.\d)?% \(> 80% for \d+ min\)/);
+    expect(reply.diagnosis?.hypotheses[0]).toMatchObject({ resourceName: 'checkout-api', metric: 'CPUUtilization' });
     expect(text).toMatch(/Alert:\* checkout-api-cpu-high \(firing, severity unknown\): average CPUUtilization > 80 \(observed 95\.36\)/);
     expect(text).toContain('named in the alert');
-    expect(text).toContain('Depends on checkout-api (blast radius)');
-    expect(text).toMatch(/ECS service high latency/);
+    // A CPU alarm is saturation: the walk reads the service and what it calls.
+    expect(text).toMatch(/checkout-db \(aws\.rds\.instance, us-east-1, available\) checkout-api depends on it/);
+    expect(text).toMatch(/\[ecs-service-high-latency § [A-Za-z]+\] ECS service high latency/);
     const metrics = reply.parts.find((p) => p.kind === 'metrics');
     expect(metrics?.kind === 'metrics' && metrics.summaries[0]?.metric).toBe('CPUUtilization');
     const kinds = reply.parts.flatMap((p) => (p.kind === 'approval' ? [p.approval.action.kind] : []));
-    expect(kinds).toContain('aws.ecs.scale');
+    // One action per cause, the one whose rule holds.
+    expect(kinds).toEqual(['aws.ecs.scale']);
     expect(reply.parts.at(-1)).toMatchObject({ kind: 'status' });
   });
 
   it('resolves Azure resource ids whatever their case, and both resources of a multi-resource alert', async () => {
     const [web] = fixtureAlerts('azure-monitor', 'metric-fired.json');
-    expect(renderText(await investigate(web as Alert))).toMatch(/\*portal-web\* \(azure\.web\.site/);
+    const webReply = await investigate(web as Alert);
+    expect(renderText(webReply)).toMatch(/portal-web \(azure\.web\.site, westeurope, running\) named in the alert/);
+    // The alert fires on Http5xx although the recording shows none: the alert is believed, and says what it observed.
+    expect(webReply.summary).toBe('Likely cause: portal-web Http5xx alert firing (observed 32); the latest reading here is 0 (falling, threshold 10)');
     const [logAlert] = fixtureAlerts('azure-monitor', 'log-alert-multi-resource.json');
     const cards = (await investigate(logAlert as Alert)).parts.find((p) => p.kind === 'resources' && p.title === 'Resources');
     expect(cards?.kind === 'resources' && cards.resources.map((c) => c.resource.name)).toEqual(['reporting-vm', 'portal-db']);
@@ -63,9 +69,9 @@ describe('investigating an alert with the deterministic planner', () => {
 
   it('resolves a GCP full resource name and an Alertmanager service label', async () => {
     const [gcp] = fixtureAlerts('gcp-monitoring', 'incident-open.json');
-    expect((await investigate(gcp as Alert)).summary).toMatch(/^search-api is /);
+    expect((await investigate(gcp as Alert)).summary).toMatch(/^Likely cause: search-api run\.googleapis\.com\/request_latencies alert firing/);
     const [latency] = fixtureAlerts('alertmanager', 'firing-group.json');
-    expect((await investigate(latency as Alert)).summary).toMatch(/^checkout-api is degraded/);
+    expect((await investigate(latency as Alert)).summary).toMatch(/^Likely cause: checkout-api CPUUtilization/);
   });
 
   it('says so when the alert\'s resources are outside the channel\'s accounts, and proposes nothing', async () => {
@@ -73,19 +79,28 @@ describe('investigating an alert with the deterministic planner', () => {
     // The staging channel sees only the staging account; the alarm is in production.
     const reply = await investigate({ ...(alert as Alert), title: 'cpu-high' }, 'C0000STAGING');
     expect(reply.summary).toBe('cpu-high: none of its resources is in this channel\'s accounts');
-    expect(renderText(reply)).toContain('The alert names arn:aws:ecs:us-east-1:111111111111:service/prod-cluster/checkout-api, but I found none of them');
+    expect(renderText(reply)).toContain('The alert names arn:aws:ecs:us-east-1:111111111111:service/prod-cluster/checkout-api, but none of them is a resource in the accounts this channel can use.');
     expect(reply.parts.some((p) => p.kind === 'approval')).toBe(false);
   });
 
   it('keeps an organization to its own estate: a Demo Corp ARN finds nothing for Globex', async () => {
     const [alert] = fixtureAlerts('cloudwatch', 'alarm-firing.json');
-    const text = renderText(await investigate({ ...(alert as Alert), title: 'cpu-high' }, 'C0000GLOBEXOPS', 'T00000002'));
-    expect(text).toContain('I found none of them');
-    expect(text).not.toMatch(/prod-cluster \(|orders-queue|Depends on checkout-api/);
+    const reply = await investigate({ ...(alert as Alert), title: 'cpu-high' }, 'C0000GLOBEXOPS', 'T00000002');
+    const text = renderText(reply);
+    expect(text).toContain('none of them is a resource in the accounts this channel can use');
+    // Demo Corp's resources never appear (the alert's own text still names its ARN).
+    expect(text).not.toMatch(/prod-cluster \(|orders-queue|checkout-alb|us-east-1, (degraded|running)\)/);
+    // Globex's own look-alike, named in the alarm's text, is only possibly related: looked at, never acted on.
+    expect(text).toMatch(/checkout-api \(aws\.ecs\.service, us-east-2, running\) possibly related/);
+    expect(reply.parts.some((p) => p.kind === 'approval')).toBe(false);
+    expect(reply.diagnosis?.rules).toEqual([]);
   });
 
   it('falls back to the resources the title names when the payload names none', async () => {
     const [minimal] = fixtureAlerts('cloudwatch', 'alarm-minimal.json');
-    expect((await investigate(minimal as Alert)).summary).toMatch(/^bastion-1 is /);
+    const reply = await investigate(minimal as Alert);
+    // The alarm fires on a metric the recording lacks: the alert itself is the evidence, not "healthy".
+    expect(reply.summary).toMatch(/^Likely cause: bastion-1/);
+    expect(renderText(reply)).toMatch(/bastion-1 \(aws\.ec2\.instance, us-east-1, running\) named in the alert/);
   });
 });

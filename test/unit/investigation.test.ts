@@ -34,13 +34,13 @@ describe('deterministic investigation on the demo estate', () => {
   it('finds the named resource, its blast radius, the metric past its threshold, the runbook and proposes its action', async () => {
     const reply = await ask('demo', 'why is checkout-api slow?');
     const text = renderText(reply);
-    expect(reply.summary).toMatch(/^checkout-api is degraded: CPUUtilization above threshold 80/);
-    expect(text).toContain('Depends on checkout-api (blast radius)');
-    expect(text).toContain('checkout-alb');
-    expect(text).toContain('checkout-db');
-    expect(text).toMatch(/Runbooks: ECS service high latency/);
+    expect(reply.summary).toMatch(/^Likely cause: checkout-api CPUUtilization 9\d(\.\d)?% \(> 80% for \d+ min\)/);
+    // The walk: the entry point in front (where users see the latency), the service, what it depends on.
+    expect(text).toMatch(/checkout-alb \(aws\.elbv2\.loadbalancer, us-east-1, active\) in front of checkout-api/);
+    expect(text).toMatch(/checkout-db \(aws\.rds\.instance, us-east-1, available\) checkout-api depends on it/);
+    expect(text).toMatch(/Runbooks: \[ecs-service-high-latency § [A-Za-z]+\] ECS service high latency/);
     const approvals = reply.parts.filter((p) => p.kind === 'approval');
-    expect(approvals.map((p) => p.kind === 'approval' && p.approval.action.kind)).toContain('aws.ecs.scale');
+    expect(approvals.map((p) => p.kind === 'approval' && p.approval.action.kind)).toEqual(['aws.ecs.scale']);
     expect(reply.parts.at(-1)).toMatchObject({ kind: 'status', degraded: [] });
   });
 
@@ -79,7 +79,7 @@ describe('deterministic investigation on the demo estate', () => {
     const broken = { ...runtime.stores.runbooks, search: () => Promise.reject(new Error('Weaviate at http://127.0.0.1:1 is not reachable')) };
     const tools = buildToolset(context, { graph: runtime.stores.graph, runbooks: broken, metrics: runtime.metrics, approvals: runtime.approvals });
     const reply = await runtime.investigator.investigate({ request: { context, intent: parseCommand('why is checkout-api slow?') }, tools, history: [] });
-    expect(reply.summary).toMatch(/^checkout-api is degraded/);
+    expect(reply.summary).toMatch(/^Likely cause: checkout-api CPUUtilization/);
     expect(reply.parts.at(-1)).toMatchObject({ kind: 'status', degraded: [expect.stringContaining('Runbook search unavailable: Weaviate at http://127.0.0.1:1 is not reachable')] });
   });
 

@@ -1,6 +1,6 @@
 import type { Citation, Reply, ReplyPart } from '../../reply.ts';
 import type { EvidencePack } from '../evidence-pack.ts';
-import { evidenceParts } from '../planner.ts';
+import { evidenceParts } from '../investigation-render.ts';
 import type { RunBudget, StopReason } from './bounds.ts';
 import type { ToolRecord } from './agent-tools.ts';
 

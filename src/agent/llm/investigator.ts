@@ -16,7 +16,9 @@ import { alertReply, gatherAlertEvidence } from '../alert-evidence.ts';
 import { Degradations } from '../evidence.ts';
 import type { EvidencePack } from '../evidence-pack.ts';
 import type { InvestigationInput, Investigator } from '../investigator.ts';
-import { renderEvidence, type DeterministicPlanner, type Proposals } from '../planner.ts';
+import { gatherEvidence, proposeSuggestions, withPictures } from '../investigation.ts';
+import { renderEvidence, type Proposals } from '../investigation-render.ts';
+import type { DeterministicPlanner } from '../planner.ts';
 import { emitProgress, type ProgressEvent } from '../progress.ts';
 import { agentTools, ToolRecord } from './agent-tools.ts';
 import { agentReply, statusLine, stopNotes, usageOf, type AgentUsage } from './answer.ts';
@@ -76,10 +78,9 @@ export class AgentInvestigator implements Investigator {
     const emit = (event: ProgressEvent): void => emitProgress(onProgress, event, (error) => log.warn({ err: error, event: event.kind }, 'progress listener failed'));
     const started = this.now();
 
-    const { planner } = this.options;
     const pack = question.alert
-      ? await gatherAlertEvidence(question.alert, tools, (text, t, options) => planner.gatherEvidence(text, t, options))
-      : await planner.gatherEvidence(question.text, tools);
+      ? await gatherAlertEvidence(question.alert, tools)
+      : await gatherEvidence(question.text, tools);
     const leaks = scopeViolations(pack, context);
     if (leaks.length > 0) {
       // The tools are scoped; this would be a store bug. Never hand such evidence on.
@@ -182,7 +183,7 @@ export class AgentInvestigator implements Investigator {
     // A resolved alert needs no remedy.
     const proposals = question.alert?.status === 'resolved'
       ? { created: [], notes: [] }
-      : await this.options.planner.proposeSuggestions(pack, tools, degraded, new Set(record.proposals.keys()));
+      : pack.possiblyRelated ? { created: [], notes: [] } : await proposeSuggestions(pack, tools, degraded, new Set(record.proposals.keys()));
     const reply = await this.pictured(render(question, pack, { created: [...record.proposals.values(), ...proposals.created], notes: [...record.refusals, ...proposals.notes] }), question, pack, tools, degraded);
     reply.parts.push({ kind: 'status', text: status, degraded: [...pack.degraded, ...degraded.notes, ...notes] });
     return reply;
@@ -190,8 +191,8 @@ export class AgentInvestigator implements Investigator {
 
   /** The planner's pictures (metric chart, the affected chain's diagram), on whichever answer stands. */
   private pictured(reply: Reply, question: Question, pack: EvidencePack, tools: Toolset, degraded: Degradations): Promise<Reply> {
-    const alerting = question.alert?.status === 'firing' ? pack.primary.map((r) => r.id) : [];
-    return this.options.planner.withPictures(reply, pack, tools, degraded, alerting);
+    const alerting = question.alert?.status === 'firing' && !pack.possiblyRelated ? pack.primary.map((r) => r.id) : [];
+    return withPictures(reply, pack, tools, degraded, alerting);
   }
 
   private agentStatus(budget: RunBudget, outcome: AgentUsage['outcome'], started: number): string {

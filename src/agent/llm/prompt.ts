@@ -86,8 +86,9 @@ function renderPack(pack: EvidencePack, excerptChars: number): string {
       lines.push(`- [${hit.chunk.runbookId} § ${hit.chunk.section}] ${hit.chunk.title}${excerpt}`);
     }
   } else lines.push('Runbooks: none matched.');
+  if (pack.diagnosis) lines.push(...diagnosisLines(pack, label));
   if (pack.suggestions.length > 0) {
-    lines.push('Actions the runbooks suggest for troubled resources (not proposed yet; propose one only if the evidence supports it):');
+    lines.push('Actions whose runbook rule holds on the likely cause (not proposed yet; at most one per cause):');
     for (const s of pack.suggestions) lines.push(`- ${s.kind} ${JSON.stringify(s.params)} on ${s.target.name} (id=${s.target.id}) from [${s.runbookId}]: ${oneLine(s.reason).slice(0, 200)}`);
   }
   if (pack.degraded.length > 0) lines.push(`Could not gather: ${pack.degraded.join('; ')}.`);
@@ -131,4 +132,22 @@ function paramsHint(action: ActionKind): string {
   } catch {
     return '';
   }
+}
+
+/**
+ * The deterministic diagnosis, so the model starts from it rather than redoing it: the verdict, the
+ * ranked causes with their chains, what was ruled out, and every runbook rule with its outcome.
+ */
+function diagnosisLines(pack: EvidencePack, label: (id: string, name: string) => string): string[] {
+  const d = pack.diagnosis;
+  if (!d) return [];
+  const lines = [`Diagnosis (deterministic, from the evidence above): verdict ${d.verdict}; symptoms ${d.symptoms.join(', ')}.`];
+  d.hypotheses.slice(0, 3).forEach((h, i) => {
+    lines.push(`- cause #${i + 1} (score ${h.score}): ${label(h.resourceId, h.resourceName)}${h.metric ? ` ${h.metric}` : ''}; chain: ${h.chain.join(' <- ')}; why: ${h.reasons.join('; ')}`);
+  });
+  if (d.discriminator) lines.push(`- to tell the top two apart: ${d.discriminator}`);
+  for (const r of d.ruledOut.slice(0, 5)) lines.push(`- ruled out: ${label(r.resourceId, r.resourceName)}: ${r.reason}`);
+  for (const n of d.notChecked.slice(0, 5)) lines.push(`- not checked: ${n}`);
+  for (const r of d.rules) lines.push(`- rule [${r.runbookId}${r.section ? ` § ${r.section}` : ''}] ${r.actionKind}${r.when ? ` when "${r.when}"` : ''}: ${r.outcome}${r.explanation.length ? ` (${r.explanation.join('; ')})` : ''}`);
+  return lines;
 }
