@@ -13,6 +13,7 @@ import {
   type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, mentionsBot, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
+import { deliverFitted, sendFitted, undeliveredText } from './delivery.ts';
 import { approvalMessage, cardMessage, contentMessages, resultLine, textMessage } from './messages.ts';
 import { plain } from './markdown.ts';
 import { renderApproval, renderProgress, renderText, type AdaptiveCard } from './render.ts';
@@ -109,10 +110,25 @@ export class TeamsHandlers {
       const placeholderId = await outbox.send(cardMessage(renderProgress(waitText), waitText)).finally(placed);
       const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
       live.placeholder = placeholder;
-      const reply = await replied;
-      const [answer, ...approvals] = contentMessages(reply);
-      if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
-      for (const approval of approvals) await outbox.send(approval);
+      let failure: unknown;
+      let rest: Partial<Activity>[] = [];
+      try {
+        const [answer, ...others] = await contentMessages(await replied);
+        rest = others;
+        if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
+      } catch (error) {
+        failure = error;
+        // The placeholder must never keep saying "Drawing the diagram…": it says what happened instead.
+        if (placeholder) await placeholder.finish(cardMessage(renderText(undeliveredText(error)), 'The answer could not be posted')).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'could not update the progress message'));
+      }
+      // Pictures that travel alone, then the approval cards: each is posted even when the answer or another one failed.
+      for (const activity of rest) {
+        await sendFitted(outbox, activity).catch((error: unknown) => {
+          failure ??= error;
+          this.deps.logger.warn({ err: error }, 'could not post a message of the answer');
+        });
+      }
+      if (failure) throw failure;
     });
   }
 
@@ -125,17 +141,20 @@ export class TeamsHandlers {
     });
   }
 
-  /** The answer replaces the placeholder; if that update fails (the message was deleted), it is posted anew. */
+  /**
+   * The answer replaces the placeholder (without its pictures if Teams refuses it as too large); if
+   * that update fails otherwise (the message was deleted), it is posted anew.
+   */
   private async replacePlaceholder(outbox: Outbox, placeholder: Placeholder | undefined, answer: Partial<Activity>): Promise<void> {
     if (placeholder) {
       try {
-        await placeholder.finish(answer);
+        await deliverFitted(answer, (activity) => placeholder.finish(activity));
         return;
       } catch (error) {
         this.deps.logger.warn({ err: error }, 'could not update the progress message; posting the answer as a new one');
       }
     }
-    await outbox.send(answer);
+    await sendFitted(outbox, answer);
   }
 
   private async invoke(context: TurnContext, raw: unknown): Promise<void> {

@@ -45,13 +45,15 @@ export interface RenderedReply {
   images: ImageAttachment[];
 }
 
-/** An inline image attachment (a base64 data URI): Teams shows it in the conversation, in channels too. */
+/** A picture to attach as an inline image (a base64 data URI): Teams shows it in the conversation, in channels too. */
 export interface ImageAttachment {
   contentType: 'image/png';
-  contentUrl: string;
   name: string;
   /** The picture in words (the card says it where the picture would have been). */
   alt: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
 }
 
 export function card(body: CardElement[], actions: CardElement[] = []): AdaptiveCard {
@@ -97,7 +99,7 @@ export function renderReply(reply: Reply): RenderedReply {
       continue;
     }
     body.push(...elements);
-    if (picture && index > 0) images.push({ contentType: 'image/png', contentUrl: dataUri(picture), name: picture.fileName, alt: picture.alt });
+    if (picture && index > 0) images.push({ contentType: 'image/png', name: picture.fileName, alt: picture.alt, png: picture.png, width: picture.width, height: picture.height });
   }
   if (leftOut > 0) body.push(text(`… ${leftOut} more part(s) left out to fit Teams' card size limit.`, { isSubtle: true, size: 'Small' }));
   if (approvals.length > 0) body.push(text(`${approvals.length} approval request(s) follow in this thread.`, { isSubtle: true, size: 'Small' }));
