@@ -59,7 +59,7 @@ export async function ensureChromium({ log = () => {}, timeoutMs = 10 * 60 * 100
     await run('apt-get', ['install', '-y', '--no-install-recommends', 'chromium'], options);
   } catch (error) {
     const detail = String(error?.stderr || error?.message || error).trim().split('\n').slice(-3).join(' | ');
-    throw new Error(`Could not install Debian's chromium package: ${detail}`);
+    throw new Error(`Could not install Debian's chromium package: ${detail}`, { cause: error });
   }
   if (!existsSync(debianChromium)) throw new Error(`apt-get installed chromium but ${debianChromium} is missing.`);
   log(`chromium installed in ${((Date.now() - started) / 1000).toFixed(0)}s`);

@@ -10,7 +10,7 @@ import { Placeholder, type Outbox, type TeamsConnector } from './connector.ts';
 import { teamsHelpText, stepLabel } from './help.ts';
 import { approveVerb, undoVerb } from './ids.ts';
 import {
-  type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, mentionsBot, MessageActivity, placeOf, questionText, tenantOf,
+  type ActivityBase, ApprovalInvokeActivity, botWasAdded, botWasRemoved, inboundFrom, InstallActivity, isChannel, mentionsBot, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
 import { deliverFitted, sendFitted, undeliveredText } from './delivery.ts';
@@ -31,6 +31,8 @@ export interface HandlerDeps {
 }
 
 const activityDedupeTtlMs = 60 * 60 * 1000;
+/** A conversation is welcomed once; removing the app forgets it, so a reinstall is welcomed again. */
+const welcomeTtlMs = 365 * 24 * 60 * 60 * 1000;
 /** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
 const queuedText = (ahead: number): string => `Queued${ahead > 0 ? ` behind ${ahead} other question(s)` : ': next in line'}; I will start as soon as a running investigation is done.`;
 
@@ -252,7 +254,14 @@ export class TeamsHandlers {
     const activity = parsed.data;
     this.deps.background.run('teams.install', async () => {
       const channel = await this.channelReference(activity);
+      // Teams announces one install twice (installationUpdate and conversationUpdate): one welcome per conversation.
+      const welcomeKey = `teams:welcome:${tenantOf(activity) ?? ''}:${activity.conversation.id}`;
+      if (botWasRemoved(activity)) {
+        await this.deps.idempotency.release(welcomeKey);
+        return;
+      }
       if (!botWasAdded(activity)) return;
+      if (!(await this.deps.idempotency.claim(welcomeKey, welcomeTtlMs))) return;
       this.deps.logger.info({ tenantId: tenantOf(activity), conversation: channel.conversation.id }, 'Cloud Companion added to a Teams conversation');
       const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
       await this.deps.connector.open(channel, async (outbox) => {

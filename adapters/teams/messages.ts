@@ -1,7 +1,7 @@
 import type { Activity } from 'botbuilder';
 import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import type { Reply } from '../../src/reply.ts';
-import { plain, truncate } from './markdown.ts';
+import { plain, toCardMarkdown, truncate } from './markdown.ts';
 import { activityBudgetBytes, fitPicture, jsonBytes } from './pictures.ts';
 import { adaptiveCardType, attachment, decisionLine, renderApproval, renderReply, renderText, type AdaptiveCard, type CardAttachment, type ImageAttachment } from './render.ts';
 
@@ -90,7 +90,7 @@ export function withoutPictures(activity: Partial<Activity>): Partial<Activity> 
   const cards = all.filter((a) => a.contentType === adaptiveCardType) as CardAttachment[];
   const hadInline = cards.some((a) => a.content.body.some((e) => e.type === 'Image'));
   if (cards.length === all.length && !hadInline) return undefined;
-  const notice = { type: 'TextBlock', text: '⚠️ The pictures were too large for Teams and are left out; ask `diagram <name>` for a diagram on its own.', wrap: true, isSubtle: true, size: 'Small' };
+  const notice = { type: 'TextBlock', text: toCardMarkdown('⚠️ The pictures were too large for Teams and are left out; ask `diagram <name>` for a diagram on its own.'), wrap: true, isSubtle: true, size: 'Small' };
   const stripped = cards.map((a, i) => ({ ...a, content: { ...a.content, body: [...a.content.body.filter((e) => e.type !== 'Image'), ...(i === 0 ? [notice] : [])] } }));
   return { ...activity, attachments: stripped };
 }

@@ -101,6 +101,8 @@ export function renderReply(reply: Reply): RenderedReply {
     body.push(...elements);
     if (picture && index > 0) images.push({ contentType: 'image/png', name: picture.fileName, alt: picture.alt, png: picture.png, width: picture.width, height: picture.height });
   }
+  // A reply of approvals only (`approvals`) would otherwise be a card without a heading.
+  if (approvals.length > 0 && rest.every((p) => p.kind === 'status')) body.unshift(text(`**${plain(reply.summary)}**`, { size: 'Medium' }));
   if (leftOut > 0) body.push(text(`… ${leftOut} more part(s) left out to fit Teams' card size limit.`, { isSubtle: true, size: 'Small' }));
   if (approvals.length > 0) body.push(text(`${approvals.length} approval request(s) follow in this thread.`, { isSubtle: true, size: 'Small' }));
   if (body.length === 0) body.push(text(toCardMarkdown(reply.summary)));
