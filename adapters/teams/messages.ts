@@ -3,7 +3,7 @@ import type { ApprovalRequest } from '../../src/approvals/types.ts';
 import type { Reply } from '../../src/reply.ts';
 import { plain, toCardMarkdown, truncate } from './markdown.ts';
 import { activityBudgetBytes, fitPicture, jsonBytes } from './pictures.ts';
-import { adaptiveCardType, attachment, decisionLine, renderApproval, renderReply, renderText, type AdaptiveCard, type CardAttachment, type ImageAttachment } from './render.ts';
+import { adaptiveCardType, attachment, card, decisionLine, renderApproval, renderReply, renderText, type AdaptiveCard, type CardAttachment, type ImageAttachment } from './render.ts';
 
 /** The activities the bot posts, shared by the turn handlers and the proactive chat channel. */
 export function textMessage(markdown: string): Partial<Activity> {
@@ -39,17 +39,23 @@ export async function contentMessages(content: string | Reply): Promise<Partial<
   const placed = await placePictures(rendered.images, activityBudgetBytes - envelopeReserveBytes - jsonBytes(answer));
   return [
     placed.beside.length ? { ...answer, attachments: [attachment(rendered.answer), ...placed.beside] } : answer,
-    ...placed.alone.map((picture) => ({ type: 'message', summary: truncate(picture.name, 250), attachments: [picture] })),
+    ...placed.alone.map((picture) => ({ type: 'message', summary: truncate(String(picture.content.body[0]?.altText ?? 'A picture'), 250), attachments: [picture] })),
     ...(placed.leftOut.length ? [textMessage(`${placed.leftOut.map((name) => `"${plain(name)}"`).join(', ')} ${placed.leftOut.length === 1 ? 'is' : 'are'} too large for Teams even scaled down; \`cloud-companion diagram\` in a terminal draws it.`)] : []),
     ...rendered.approvals.map(approvalMessage),
     ...(rendered.approvalsLeftOut > 0 ? [textMessage(`${rendered.approvalsLeftOut} more approval request(s) are pending; ask \`approvals\` to see them.`)] : []),
   ];
 }
 
-interface PictureAttachment {
-  contentType: 'image/png';
-  contentUrl: string;
-  name: string;
+/**
+ * A picture as a card of its own (an Image with a data URI and its caption) beside the answer card:
+ * Teams and the Agents Playground both render it, whereas a bare image/png attachment is not shown
+ * by every Teams client (the Playground refuses it as an unknown attachment type).
+ */
+function pictureCard(image: ImageAttachment, contentUrl: string): CardAttachment {
+  return attachment(card([
+    { type: 'Image', url: contentUrl, altText: truncate(image.alt, 1000), size: 'Stretch' },
+    { type: 'TextBlock', text: plain(truncate(image.alt, 500)), wrap: true, isSubtle: true, size: 'Small', spacing: 'Small' },
+  ]));
 }
 
 /**
@@ -57,23 +63,23 @@ interface PictureAttachment {
  * its size and a big diagram takes what is left. A picture that cannot fit beside the card at a
  * legible size travels alone, in a message of its own under the same budget.
  */
-async function placePictures(images: readonly ImageAttachment[], budget: number): Promise<{ beside: PictureAttachment[]; alone: PictureAttachment[]; leftOut: string[] }> {
+async function placePictures(images: readonly ImageAttachment[], budget: number): Promise<{ beside: CardAttachment[]; alone: CardAttachment[]; leftOut: string[] }> {
   const bySize = [...images].sort((a, b) => a.png.length - b.png.length);
-  const beside = new Map<ImageAttachment, PictureAttachment>();
-  const alone = new Map<ImageAttachment, PictureAttachment>();
+  const beside = new Map<ImageAttachment, CardAttachment>();
+  const alone = new Map<ImageAttachment, CardAttachment>();
   const leftOut: string[] = [];
   let remaining = budget;
   for (const [i, image] of bySize.entries()) {
-    const overhead = jsonBytes({ contentType: image.contentType, contentUrl: '', name: image.name }) + 1;
+    const overhead = jsonBytes(pictureCard(image, '')) + 1;
     const share = Math.floor(remaining / (bySize.length - i)) - overhead;
     const fitted = share > 0 ? await fitPicture(image.png, image, share) : undefined;
     if (fitted) {
-      beside.set(image, { contentType: image.contentType, contentUrl: fitted.contentUrl, name: image.name });
+      beside.set(image, pictureCard(image, fitted.contentUrl));
       remaining -= fitted.contentUrl.length + overhead;
       continue;
     }
     const single = await fitPicture(image.png, image, activityBudgetBytes - envelopeReserveBytes - overhead - 512, 240);
-    if (single) alone.set(image, { contentType: image.contentType, contentUrl: single.contentUrl, name: image.name });
+    if (single) alone.set(image, pictureCard(image, single.contentUrl));
     else leftOut.push(image.name);
   }
   // In the reply's own order.
@@ -88,9 +94,10 @@ async function placePictures(images: readonly ImageAttachment[], budget: number)
 export function withoutPictures(activity: Partial<Activity>): Partial<Activity> | undefined {
   const all = activity.attachments ?? [];
   const cards = all.filter((a) => a.contentType === adaptiveCardType) as CardAttachment[];
-  const hadInline = cards.some((a) => a.content.body.some((e) => e.type === 'Image'));
-  if (cards.length === all.length && !hadInline) return undefined;
+  const [answer, ...others] = cards;
+  const isPicture = (a: CardAttachment): boolean => a.content.body.some((e) => e.type === 'Image');
+  if (!answer || (cards.length === all.length && !cards.some(isPicture))) return undefined;
   const notice = { type: 'TextBlock', text: toCardMarkdown('⚠️ The pictures were too large for Teams and are left out; ask `diagram <name>` for a diagram on its own.'), wrap: true, isSubtle: true, size: 'Small' };
-  const stripped = cards.map((a, i) => ({ ...a, content: { ...a.content, body: [...a.content.body.filter((e) => e.type !== 'Image'), ...(i === 0 ? [notice] : [])] } }));
-  return { ...activity, attachments: stripped };
+  const stripped = { ...answer, content: { ...answer.content, body: [...answer.content.body.filter((e) => e.type !== 'Image'), notice] } };
+  return { ...activity, attachments: [stripped, ...others.filter((a) => !isPicture(a))] };
 }

@@ -24,11 +24,11 @@ function bytesOf(call: ConnectorCall): number {
   return Buffer.byteLength(JSON.stringify(call.activity), 'utf8');
 }
 
-/** The pictures a message shows: image attachments beside the card and Image elements inside it. */
+/** The pictures a message shows: Image elements in its cards (the answer card or picture cards beside it) and any image attachment. */
 function pictures(call: ConnectorCall | undefined): string[] {
   const beside = attachments(call).filter((a) => a.contentType === 'image/png').map((a) => a.contentUrl ?? '');
-  const inside = (attachments(call)[0]?.content?.body ?? []).filter((e) => e.type === 'Image').map((e) => e.url ?? '');
-  return [...inside, ...beside];
+  const inCards = attachments(call).flatMap((a) => a.content?.body ?? []).filter((e) => e.type === 'Image').map((e) => e.url ?? '');
+  return [...inCards, ...beside];
 }
 
 function approve(card: Card): Element[] {

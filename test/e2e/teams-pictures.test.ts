@@ -49,15 +49,16 @@ describe('Teams: diagrams and charts in the reply, end to end', () => {
 
   /**
    * A picture as Teams shows it: inline in the answer card (Image with altText), or, when too big
-   * for the card, an image attachment beside the card in the same message, described in the card.
+   * for the card, in a picture card beside the answer card in the same message, described in the card.
    */
   function picture(answer: Attachment[], file: RegExp, alt: RegExp): { uri?: string; alt?: string } {
     const body = answer[0]?.content?.body ?? [];
     const inline = body.find((e) => e.type === 'Image' && alt.test(e.altText ?? ''));
     if (inline) return { ...(inline.url ? { uri: inline.url } : {}), ...(inline.altText ? { alt: inline.altText } : {}) };
-    const image = answer.slice(1).find((a) => a.contentType === 'image/png' && file.test(a.name ?? ''));
+    // Beside it: a card of its own holding the picture (Teams and the Agents Playground both render that).
+    const image = answer.slice(1).flatMap((a) => a.content?.body ?? []).find((e) => e.type === 'Image' && alt.test(e.altText ?? ''));
     const described = body.find((e) => e.type === 'TextBlock' && alt.test((e.text ?? '').replace(/^\S+ /, '')));
-    return { ...(image?.contentUrl ? { uri: image.contentUrl } : {}), ...(described?.text ? { alt: described.text } : {}) };
+    return { ...(image?.url ? { uri: image.url } : {}), ...(described?.text ? { alt: described.text } : {}) };
   }
 
   it('`@Cloud Companion diagram <resource>` puts the diagram in the reply, with its alt text', async () => {

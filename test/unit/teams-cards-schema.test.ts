@@ -153,13 +153,13 @@ describe('Every Teams card, read by Microsoft\'s adaptivecards library (schema 1
     for (const message of messages) {
       expect(wireBytes(message)).toBeLessThanOrEqual(activityBudgetBytes);
       for (const card of cardsOf(message)) expect(problems(card)).toEqual([]);
-      pictures += (message.attachments ?? []).filter((a) => a.contentType === 'image/png').length;
+      expect((message.attachments ?? []).every((a) => a.contentType === adaptiveCardType)).toBe(true);
       pictures += cardsOf(message).flatMap((c) => c.body).filter((e) => e.type === 'Image').length;
     }
     expect(pictures).toBe(2);
     const answer = messages[0] as Partial<Activity>;
     const stripped = withoutPictures(answer) as Partial<Activity>;
-    expect(stripped.attachments?.every((a) => a.contentType === adaptiveCardType)).toBe(true);
+    expect(cardsOf(stripped).flatMap((c) => c.body).filter((e) => e.type === 'Image')).toEqual([]);
     for (const card of cardsOf(stripped)) expect(problems(card)).toEqual([]);
     // Approval cards follow, one per request.
     expect(messages.filter((m) => cardsOf(m).some((c) => JSON.stringify(c.actions ?? []).includes('cloud_companion.approve')))).toHaveLength(2);
@@ -169,9 +169,9 @@ describe('Every Teams card, read by Microsoft\'s adaptivecards library (schema 1
     const noise = picture('noise-diagram.png', 1600, 1000, 1000);
     const messages = await contentMessages(flagship([noise]));
     for (const message of messages) expect(wireBytes(message)).toBeLessThanOrEqual(activityBudgetBytes);
-    const alone = messages.filter((m) => m.attachments?.length === 1 && m.attachments[0]?.contentType === 'image/png');
+    const alone = messages.filter((m) => m.attachments?.length === 1 && cardsOf(m)[0]?.body[0]?.type === 'Image');
     expect(alone).toHaveLength(1);
-    const uri = String(alone[0]?.attachments?.[0]?.contentUrl);
+    const uri = String(cardsOf(alone[0] as Partial<Activity>)[0]?.body[0]?.url);
     expect(PNG.sync.read(Buffer.from(uri.slice('data:image/png;base64,'.length), 'base64')).width).toBeLessThan(1600);
   });
 
