@@ -157,6 +157,8 @@ export class TeamsHandlers {
       }
     }
     await sendFitted(outbox, answer);
+    // The placeholder must not keep showing a progress step above the answer.
+    if (placeholder) await placeholder.finish(cardMessage(renderText('The answer follows below.'), 'The answer follows below.')).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not update the progress message'));
   }
 
   private async invoke(context: TurnContext, raw: unknown): Promise<void> {

@@ -1,4 +1,4 @@
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { chromium, type Browser, type Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -42,8 +42,10 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
     const compose = page.getByRole('textbox').first();
     await compose.click();
     await page.keyboard.type('@Clo');
-    await page.locator('[id^="typeahead-item"]').first().waitFor({ timeout: 10_000 });
-    await page.keyboard.press('Enter');
+    const suggestion = page.locator('#typeahead-menu [role="menuitem"]').filter({ hasText: botName }).first();
+    await suggestion.waitFor({ timeout: 10_000 });
+    await suggestion.click();
+    await compose.press('End');
     await page.keyboard.type(` ${question}`);
     await expect.poll(() => compose.innerText()).toContain(question);
     await shot('channel-question');
@@ -75,6 +77,8 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
   }, 180_000);
 
   afterAll(async () => {
+    // What the Playground's connector received, beside the screenshots: method, path, status and size of each call.
+    if (playground) writeFileSync(join(artifacts, 'connector-calls.json'), JSON.stringify(playground.calls.map(({ method, path, status, bytes }) => ({ method, path, status, bytes })), null, 2));
     await browser?.close();
     await playground?.stop();
     await bot?.stop();
