@@ -29,17 +29,24 @@ const envelopeReserveBytes = 2 * 1024;
 
 /**
  * Chat content as activities, each within Teams' size budget (adapters/teams/pictures.ts): the
- * answer card with the pictures that fit beside it (scaled down if need be), a picture that does not
- * in a message of its own, then one card per approval.
+ * answer card alone (it replaces the placeholder, and Teams refuses to update a message into several
+ * attachments: "Activity resulted into multiple skype activities"), then its pictures as picture
+ * cards in one message (scaled down to share the budget; one that cannot stay legible there in a
+ * message of its own), then one card per approval.
  */
 export async function contentMessages(content: string | Reply): Promise<Partial<Activity>[]> {
   if (typeof content === 'string') return [cardMessage(renderText(content), truncate(content, 250))];
   const rendered = renderReply(content);
-  const answer = cardMessage(rendered.answer, rendered.summary);
-  const placed = await placePictures(rendered.images, activityBudgetBytes - envelopeReserveBytes - jsonBytes(answer));
+  const placed = await placePictures(rendered.images, activityBudgetBytes - envelopeReserveBytes - 512);
+  const pictureMessage = (cards: CardAttachment[]): Partial<Activity> => ({
+    type: 'message',
+    summary: truncate(cards.map((c) => String(c.content.body[0]?.altText ?? 'A picture')).join('; '), 250),
+    attachments: cards,
+  });
   return [
-    placed.beside.length ? { ...answer, attachments: [attachment(rendered.answer), ...placed.beside] } : answer,
-    ...placed.alone.map((picture) => ({ type: 'message', summary: truncate(String(picture.content.body[0]?.altText ?? 'A picture'), 250), attachments: [picture] })),
+    cardMessage(rendered.answer, rendered.summary),
+    ...(placed.beside.length ? [pictureMessage(placed.beside)] : []),
+    ...placed.alone.map((picture) => pictureMessage([picture])),
     ...(placed.leftOut.length ? [textMessage(`${placed.leftOut.map((name) => `"${plain(name)}"`).join(', ')} ${placed.leftOut.length === 1 ? 'is' : 'are'} too large for Teams even scaled down; \`cloud-companion diagram\` in a terminal draws it.`)] : []),
     ...rendered.approvals.map(approvalMessage),
     ...(rendered.approvalsLeftOut > 0 ? [textMessage(`${rendered.approvalsLeftOut} more approval request(s) are pending; ask \`approvals\` to see them.`)] : []),

@@ -88,7 +88,7 @@ export function renderReply(reply: Reply): RenderedReply {
     const picture = part.kind === 'metrics' ? part.chart : part.kind === 'diagram' ? part.image : undefined;
     const without = part.kind === 'metrics' ? { ...part, chart: undefined } : part.kind === 'diagram' ? { ...part, image: undefined } : part;
     const candidates = picture
-      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture is attached below.)`, { isSubtle: true, size: 'Small' })]]
+      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture follows below.)`, { isSubtle: true, size: 'Small' })]]
       : part.kind === 'diagram' && part.format === 'mermaid'
         ? [renderPart(part), [heading(part.title), text(`The Mermaid text is too long for a card: \`cloud-companion diagram\` prints it. ${plain(part.alt)}`, { isSubtle: true, size: 'Small' })]]
         : [renderPart(part)];

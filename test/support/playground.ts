@@ -13,6 +13,8 @@ export interface ConnectorRecord {
   status: number;
   bytes: number;
   body: Record<string, unknown>;
+  /** The start of the Playground's answer (its error message when it refused). */
+  answer: string;
 }
 
 export interface PlaygroundConfig {
@@ -62,7 +64,7 @@ export class Playground {
           try {
             body = JSON.parse(raw.toString('utf8') || '{}') as Record<string, unknown>;
           } catch { /* recorded as sent */ }
-          this.calls.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: response?.status ?? 502, bytes: raw.length, body });
+          this.calls.push({ method: req.method ?? 'GET', path: req.url ?? '/', status: response?.status ?? 502, bytes: raw.length, body, answer: text.slice(0, 500) });
           res.writeHead(response?.status ?? 502, { 'content-type': response?.headers.get('content-type') ?? 'application/json' });
           res.end(text);
         })();
