@@ -18,6 +18,8 @@ import { Playground } from '../support/playground.ts';
 const artifacts = resolve('test-artifacts/teams-playground');
 const demoTenant = '00000000-0000-0000-0000-000000000001';
 const botName = 'Cloud Companion';
+/** Each step's bound: a slow shared machine, never minutes of waiting. */
+const stepTimeoutMs = 90_000;
 
 const browserPath = await ensureChromium({ log: (line) => process.stderr.write(`[browser] ${line}\n`) }).catch((error: unknown) => {
   if (process.env.CI === 'true') throw error;
@@ -82,7 +84,7 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
     await browser?.close();
     await playground?.stop();
     await bot?.stop();
-  });
+  }, stepTimeoutMs);
 
   it('welcomes the personal chat once, and answers `help` there with every placeholder visible', async () => {
     await page.goto(playground.url);
@@ -106,7 +108,7 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
     for (const placeholder of ['@Cloud Companion <question>', 'resource <name>', 'runbook <query>']) {
       expect(await page.getByText(placeholder).count()).toBeGreaterThan(0);
     }
-  });
+  }, stepTimeoutMs);
 
   it('answers a channel @mention in its thread with the full card, its pictures and the approval cards; Approve refreshes the card', async () => {
     if (page.url() === 'about:blank') await page.goto(playground.url);
@@ -124,15 +126,20 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
     expect(playground.calls.every((c) => c.bytes <= 100 * 1024)).toBe(true);
     expect(await page.getByText('Drawing the diagram').count()).toBe(0);
     // The pictures: the metric chart and the dependency diagram, shown as images.
-    const images = page.locator('img[src^="data:image/png"]');
+    // (The Playground's own icons are data-URI PNGs too: the pictures are told apart by their alt text.)
+    const images = page.locator('img[src^="data:image/png"][alt*="checkout-api"]');
+    expect(await page.locator('img[src^="data:image/png"][alt^="Dependency diagram of checkout-api"]').count()).toBeGreaterThan(0);
+    expect(await page.locator('img[src^="data:image/png"][alt^="Line chart of"]').count()).toBeGreaterThan(0);
     expect(await images.count()).toBeGreaterThanOrEqual(2);
     expect(await images.evaluateAll((all) => all.filter((img) => (img as HTMLImageElement).naturalWidth >= 400).length)).toBeGreaterThanOrEqual(2);
+    // Each picture as the page shows it.
+    for (const [i, image] of (await images.all()).slice(0, 2).entries()) await image.screenshot({ path: join(artifacts, `picture-${i + 1}.png`) });
 
     // A low-risk request: Approve runs it (Action.Execute) and the card refreshes with who decided.
     await page.getByRole('button', { name: 'Approve', exact: true }).first().click();
     await page.getByText(/Approved by Alex Wilber/).first().waitFor({ timeout: 30_000 });
     await shot('channel-approved');
-  });
+  }, stepTimeoutMs);
 
   it('asks to confirm a medium-risk action before running it', async () => {
     const confirm = page.getByRole('button', { name: 'Approve…' });
@@ -150,5 +157,5 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
     await run.click();
     await expect.poll(() => page.getByText(/Approved by Alex Wilber/).count(), { timeout: 30_000 }).toBeGreaterThan(before);
     await shot('channel-confirmed');
-  });
+  }, stepTimeoutMs);
 });
