@@ -41,11 +41,11 @@ export interface RenderedReply {
   approvals: ApprovalRequest[];
   /** Approval requests not posted, to stay within Teams' per-thread rate limits. */
   approvalsLeftOut: number;
-  /** Pictures too big to travel inside the card: attached beside it in the same message. */
+  /** Pictures too big to travel inside the card: they follow it as picture cards (adapters/teams/messages.ts). */
   images: ImageAttachment[];
 }
 
-/** A picture to attach as an inline image (a base64 data URI): Teams shows it in the conversation, in channels too. */
+/** A picture that follows the answer card, in a picture card of its own (a base64 data URI Image). */
 export interface ImageAttachment {
   contentType: 'image/png';
   name: string;
