@@ -3,6 +3,7 @@ import { CompanionError } from '../../src/errors.ts';
 import type { TenantDirectory } from '../../src/tenancy/directory.ts';
 import type { TeamsConnector } from './connector.ts';
 import { threadConversationId } from './ids.ts';
+import { deliverFitted, sendFitted } from './delivery.ts';
 import { contentMessages } from './messages.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
 
@@ -22,11 +23,11 @@ export class TeamsChatChannel implements ChatChannel {
 
   async post(orgId: string, to: ChannelAddress, content: ChatContent, threadId?: string): Promise<PostedMessage> {
     const { tenantId, reference } = await this.locate(orgId, to.channelId, to.workspaceId);
-    const [first, ...rest] = contentMessages(content);
+    const [first, ...rest] = await contentMessages(content);
     let messageId: string | undefined;
     await this.connector.open(threadId ? inConversation(reference, threadId) : reference, async (outbox) => {
-      messageId = first ? await outbox.send(first) : undefined;
-      for (const activity of rest) await outbox.send(activity);
+      messageId = first ? await sendFitted(outbox, first) : undefined;
+      for (const activity of rest) await sendFitted(outbox, activity);
     });
     if (!messageId) throw new CompanionError('provider_unavailable', 'Teams accepted the message but returned no id for it.', { hint: 'Try again; if it persists, check the bot\'s Teams channel in Azure.' });
     // Channels are threaded; personal and group chats are one conversation.
@@ -36,11 +37,11 @@ export class TeamsChatChannel implements ChatChannel {
 
   async update(orgId: string, message: PostedMessage, content: ChatContent): Promise<void> {
     const { reference } = await this.locate(orgId, message.channelId, message.workspaceKey || undefined);
-    const [first, ...rest] = contentMessages(content);
+    const [first, ...rest] = await contentMessages(content);
     if (!first) return;
     await this.connector.open(inConversation(reference, message.threadId), async (outbox) => {
-      await outbox.update(message.messageId, first);
-      for (const activity of rest) await outbox.send(activity);
+      await deliverFitted(first, (activity) => outbox.update(message.messageId, activity));
+      for (const activity of rest) await sendFitted(outbox, activity);
     });
   }
 

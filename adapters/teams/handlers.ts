@@ -11,9 +11,10 @@ import { Placeholder, type Outbox, type TeamsConnector } from './connector.ts';
 import { teamsHelpText, stepLabel } from './help.ts';
 import { approveVerb, undoVerb } from './ids.ts';
 import {
-  type ActivityBase, ApprovalInvokeActivity, botWasAdded, inboundFrom, InstallActivity, isChannel, mentionsBot, MessageActivity, placeOf, questionText, tenantOf,
+  type ActivityBase, ApprovalInvokeActivity, botWasAdded, botWasRemoved, inboundFrom, InstallActivity, isChannel, mentionsBot, MessageActivity, placeOf, questionText, tenantOf,
 } from './inbound.ts';
 import { inConversation, type ChannelReference, type ReferenceBook } from './references.ts';
+import { deliverFitted, sendFitted, undeliveredText } from './delivery.ts';
 import { approvalMessage, cardMessage, contentMessages, resultLine, textMessage } from './messages.ts';
 import { plain } from './markdown.ts';
 import { renderApproval, renderProgress, renderText, type AdaptiveCard } from './render.ts';
@@ -31,6 +32,8 @@ export interface HandlerDeps {
 }
 
 const activityDedupeTtlMs = 60 * 60 * 1000;
+/** A conversation is welcomed once; removing the app forgets it, so a reinstall is welcomed again. */
+const welcomeTtlMs = 365 * 24 * 60 * 60 * 1000;
 /** The placeholder while every investigation slot is taken (MAX_CONCURRENT_INVESTIGATIONS). */
 const queuedText = (ahead: number): string => `Queued${ahead > 0 ? ` behind ${ahead} other question(s)` : ': next in line'}; I will start as soon as a running investigation is done.`;
 
@@ -110,10 +113,25 @@ export class TeamsHandlers {
       const placeholderId = await outbox.send(cardMessage(renderProgress(waitText), waitText)).finally(placed);
       const placeholder = placeholderId ? new Placeholder(outbox, placeholderId, this.deps.logger) : undefined;
       live.placeholder = placeholder;
-      const reply = await replied;
-      const [answer, ...approvals] = contentMessages(reply);
-      if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
-      for (const approval of approvals) await outbox.send(approval);
+      let failure: unknown;
+      let rest: Partial<Activity>[] = [];
+      try {
+        const [answer, ...others] = await contentMessages(await replied);
+        rest = others;
+        if (answer) await this.replacePlaceholder(outbox, placeholder, answer);
+      } catch (error) {
+        failure = error;
+        // The placeholder must never keep saying "Drawing the diagram…": it says what happened instead.
+        if (placeholder) await placeholder.finish(cardMessage(renderText(undeliveredText(error)), 'The answer could not be posted')).catch((e: unknown) => this.deps.logger.warn({ err: e }, 'could not update the progress message'));
+      }
+      // Pictures that travel alone, then the approval cards: each is posted even when the answer or another one failed.
+      for (const activity of rest) {
+        await sendFitted(outbox, activity).catch((error: unknown) => {
+          failure ??= error;
+          this.deps.logger.warn({ err: error }, 'could not post a message of the answer');
+        });
+      }
+      if (failure) throw failure;
     });
   }
 
@@ -126,17 +144,22 @@ export class TeamsHandlers {
     });
   }
 
-  /** The answer replaces the placeholder; if that update fails (the message was deleted), it is posted anew. */
+  /**
+   * The answer replaces the placeholder (without its pictures if Teams refuses it as too large); if
+   * that update fails otherwise (the message was deleted), it is posted anew.
+   */
   private async replacePlaceholder(outbox: Outbox, placeholder: Placeholder | undefined, answer: Partial<Activity>): Promise<void> {
     if (placeholder) {
       try {
-        await placeholder.finish(answer);
+        await deliverFitted(answer, (activity) => placeholder.finish(activity));
         return;
       } catch (error) {
         this.deps.logger.warn({ err: error }, 'could not update the progress message; posting the answer as a new one');
       }
     }
-    await outbox.send(answer);
+    await sendFitted(outbox, answer);
+    // The placeholder must not keep showing a progress step above the answer.
+    if (placeholder) await placeholder.finish(cardMessage(renderText('The answer follows below.'), 'The answer follows below.')).catch((error: unknown) => this.deps.logger.warn({ err: error }, 'could not update the progress message'));
   }
 
   private async invoke(context: TurnContext, raw: unknown): Promise<void> {
@@ -245,7 +268,14 @@ export class TeamsHandlers {
     const activity = parsed.data;
     this.deps.background.run('teams.install', async () => {
       const channel = await this.channelReference(activity);
+      // Teams announces one install twice (installationUpdate and conversationUpdate): one welcome per conversation.
+      const welcomeKey = `teams:welcome:${tenantOf(activity) ?? ''}:${activity.conversation.id}`;
+      if (botWasRemoved(activity)) {
+        await this.deps.idempotency.release(welcomeKey);
+        return;
+      }
       if (!botWasAdded(activity)) return;
+      if (!(await this.deps.idempotency.claim(welcomeKey, welcomeTtlMs))) return;
       this.deps.logger.info({ tenantId: tenantOf(activity), conversation: channel.conversation.id }, 'Cloud Companion added to a Teams conversation');
       const resolution = await this.deps.companion.resolveContext(inboundFrom(activity));
       await this.deps.connector.open(channel, async (outbox) => {

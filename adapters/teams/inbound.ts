@@ -75,7 +75,7 @@ export type ApprovalInvokeActivity = z.infer<typeof ApprovalInvokeActivity>;
 
 /** The bot added to a team, a group chat or a personal scope (and other membership changes). */
 export const InstallActivity = z.union([
-  ActivityBase.extend({ type: z.literal('conversationUpdate'), membersAdded: z.array(ChannelAccount).max(1000).optional() }),
+  ActivityBase.extend({ type: z.literal('conversationUpdate'), membersAdded: z.array(ChannelAccount).max(1000).optional(), membersRemoved: z.array(ChannelAccount).max(1000).optional() }),
   ActivityBase.extend({ type: z.literal('installationUpdate'), action: z.string().max(64).optional() }),
 ]);
 export type InstallActivity = z.infer<typeof InstallActivity>;
@@ -151,8 +151,14 @@ export function questionText(activity: MessageActivity): string {
     .trim();
 }
 
-/** True when the bot itself is among the members added (it was installed here). */
+/** True when the bot itself is among the members added (it was installed here); an app upgrade (`add-upgrade`) is not an install. */
 export function botWasAdded(activity: InstallActivity): boolean {
-  if (activity.type === 'installationUpdate') return activity.action === undefined || activity.action.startsWith('add');
+  if (activity.type === 'installationUpdate') return activity.action === undefined || activity.action === 'add';
   return (activity.membersAdded ?? []).some((m) => m.id === activity.recipient.id);
+}
+
+/** True when the app was uninstalled here (the bot removed from the conversation). */
+export function botWasRemoved(activity: InstallActivity): boolean {
+  if (activity.type === 'installationUpdate') return activity.action === 'remove';
+  return (activity.membersRemoved ?? []).some((m) => m.id === activity.recipient.id);
 }

@@ -5,7 +5,7 @@
  * names, runbook text), so a card can never carry a link nobody wrote.
  */
 export function toCardMarkdown(text: string): string {
-  return text
+  return escapeAngles(text)
     // Link syntax from data: break `](` so `[label](url)` stays literal text.
     .replace(/\]\(/g, ']\u200B(')
     // The core's examples name Slack's slash command; in Teams the same grammar follows an @mention.
@@ -27,5 +27,14 @@ export function truncate(text: string, max: number): string {
  * are left alone: Teams' renderers differ on backslash escapes, and a stray `*` only changes style.
  */
 export function plain(text: string): string {
-  return text.replace(/\]\(/g, ']\u200B(');
+  return escapeAngles(text).replace(/\]\(/g, ']\u200B(');
+}
+
+/**
+ * Teams' card markdown takes `<question>` for an HTML tag and shows nothing; the character
+ * references `&lt;` and `&gt;` show the brackets (as the Agents Playground, which renders cards
+ * as Teams does, shows). Idempotent: an escaped text has no brackets left.
+ */
+export function escapeAngles(text: string): string {
+  return text.replace(/</g, '&lt;').replace(/>/g, '&gt;');
 }

@@ -42,17 +42,19 @@ export interface RenderedReply {
   approvals: ApprovalRequest[];
   /** Approval requests not posted, to stay within Teams' per-thread rate limits. */
   approvalsLeftOut: number;
-  /** Pictures too big to travel inside the card: attached beside it in the same message. */
+  /** Pictures too big to travel inside the card: they follow it as picture cards (adapters/teams/messages.ts). */
   images: ImageAttachment[];
 }
 
-/** An inline image attachment (a base64 data URI): Teams shows it in the conversation, in channels too. */
+/** A picture that follows the answer card, in a picture card of its own (a base64 data URI Image). */
 export interface ImageAttachment {
   contentType: 'image/png';
-  contentUrl: string;
   name: string;
   /** The picture in words (the card says it where the picture would have been). */
   alt: string;
+  png: Uint8Array;
+  width: number;
+  height: number;
 }
 
 export function card(body: CardElement[], actions: CardElement[] = []): AdaptiveCard {
@@ -87,7 +89,7 @@ export function renderReply(reply: Reply): RenderedReply {
     const picture = part.kind === 'metrics' ? part.chart : part.kind === 'diagram' ? part.image : undefined;
     const without = part.kind === 'metrics' ? { ...part, chart: undefined } : part.kind === 'diagram' ? { ...part, image: undefined } : part;
     const candidates = picture
-      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture is attached below.)`, { isSubtle: true, size: 'Small' })]]
+      ? [renderPart(part), [...renderPart(without), text(`${part.kind === 'metrics' ? '📈' : '🖼️'} ${plain(picture.alt)} (The picture follows below.)`, { isSubtle: true, size: 'Small' })]]
       : part.kind === 'diagram' && part.format === 'mermaid'
         ? [renderPart(part), [heading(part.title), text(`The Mermaid text is too long for a card: \`cloud-companion diagram\` prints it. ${plain(part.alt)}`, { isSubtle: true, size: 'Small' })]]
         : [renderPart(part)];
@@ -98,8 +100,10 @@ export function renderReply(reply: Reply): RenderedReply {
       continue;
     }
     body.push(...elements);
-    if (picture && index > 0) images.push({ contentType: 'image/png', contentUrl: dataUri(picture), name: picture.fileName, alt: picture.alt });
+    if (picture && index > 0) images.push({ contentType: 'image/png', name: picture.fileName, alt: picture.alt, png: picture.png, width: picture.width, height: picture.height });
   }
+  // A reply of approvals only (`approvals`) would otherwise be a card without a heading.
+  if (approvals.length > 0 && rest.every((p) => p.kind === 'status')) body.unshift(text(`**${plain(reply.summary)}**`, { size: 'Medium' }));
   if (leftOut > 0) body.push(text(`… ${leftOut} more part(s) left out to fit Teams' card size limit.`, { isSubtle: true, size: 'Small' }));
   if (approvals.length > 0) body.push(text(`${approvals.length} approval request(s) follow in this thread.`, { isSubtle: true, size: 'Small' }));
   if (body.length === 0) body.push(text(toCardMarkdown(reply.summary)));

@@ -36,7 +36,11 @@ describe('Teams: diagrams and charts in the reply, end to end', () => {
     teams.reset();
   });
 
-  /** Mentions the bot with `text` in a new thread of the ops channel; returns what it sent there (answer = last update of the placeholder). */
+  /**
+   * Mentions the bot with `text` in a new thread of the ops channel; returns what it sent there: the
+   * answer (the placeholder's last update, then the picture cards of the message right after it,
+   * which Teams cannot take in an update) and whatever else followed.
+   */
   async function mention(id: string, text: string): Promise<{ answer: Attachment[]; sent: ConnectorCall[] }> {
     const thread = `${opsChannel};messageid=${id}`;
     const activity = teamsActivity('channel-mention', teams.serviceUrl(demoTenant), (a) => { a.id = id; a.conversation.id = thread; a.text = `<at>Cloud Companion</at> ${text}`; });
@@ -44,20 +48,23 @@ describe('Teams: diagrams and charts in the reply, end to end', () => {
     await vi.waitFor(() => expect(bot.background.size).toBe(0), { timeout: 20_000, interval: 20 });
     const sent = teams.sent(thread).filter((c) => c.activity.type === 'message');
     const placeholder = sent[0];
-    return { answer: attachments(teams.updatesOf(placeholder?.activity.id as string).at(-1)), sent: sent.slice(1) };
+    const isPictures = (c: ConnectorCall): boolean => attachments(c).length > 0 && attachments(c).every((a) => a.content?.body[0]?.type === 'Image');
+    const pictures = sent.slice(1).filter(isPictures);
+    return { answer: [...attachments(teams.updatesOf(placeholder?.activity.id as string).at(-1)), ...pictures.flatMap(attachments)], sent: sent.slice(1).filter((c) => !isPictures(c)) };
   }
 
   /**
    * A picture as Teams shows it: inline in the answer card (Image with altText), or, when too big
-   * for the card, an image attachment beside the card in the same message, described in the card.
+   * for the card, in a picture card in the message that follows the answer, described in the card.
    */
   function picture(answer: Attachment[], file: RegExp, alt: RegExp): { uri?: string; alt?: string } {
     const body = answer[0]?.content?.body ?? [];
     const inline = body.find((e) => e.type === 'Image' && alt.test(e.altText ?? ''));
     if (inline) return { ...(inline.url ? { uri: inline.url } : {}), ...(inline.altText ? { alt: inline.altText } : {}) };
-    const image = answer.slice(1).find((a) => a.contentType === 'image/png' && file.test(a.name ?? ''));
+    // Beside it: a card of its own holding the picture (Teams and the Agents Playground both render that).
+    const image = answer.slice(1).flatMap((a) => a.content?.body ?? []).find((e) => e.type === 'Image' && alt.test(e.altText ?? ''));
     const described = body.find((e) => e.type === 'TextBlock' && alt.test((e.text ?? '').replace(/^\S+ /, '')));
-    return { ...(image?.contentUrl ? { uri: image.contentUrl } : {}), ...(described?.text ? { alt: described.text } : {}) };
+    return { ...(image?.url ? { uri: image.url } : {}), ...(described?.text ? { alt: described.text } : {}) };
   }
 
   it('`@Cloud Companion diagram <resource>` puts the diagram in the reply, with its alt text', async () => {
@@ -68,7 +75,7 @@ describe('Teams: diagrams and charts in the reply, end to end', () => {
     const png = decodeDataUri(uri);
     expect(png.width).toBeGreaterThan(300);
     expect(alt).toMatch(/Dependency diagram of checkout-api: \d+ resources shown/);
-    // One answer message: nothing but approval cards may follow it.
+    // The answer and its picture: nothing else follows.
     expect(sent).toHaveLength(0);
     // The card itself stays within the budget Teams accepts everywhere.
     expect(Buffer.byteLength(JSON.stringify(answer[0]?.content))).toBeLessThanOrEqual(28 * 1024);

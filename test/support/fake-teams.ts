@@ -10,6 +10,18 @@ export interface ConnectorCall {
   authorization?: string;
 }
 
+/**
+ * Teams refuses a bot message over ~100 KB with 413 MessageSizeTooBig (platform-rules §2.9); the
+ * Microsoft 365 Agents Playground's connector refuses any body over 100 KB (body-parser's 100kb) the same way.
+ */
+export const teamsMaxBodyBytes = 100 * 1024;
+
+export interface RefusedCall {
+  kind: 'send' | 'reply' | 'update';
+  conversationId: string;
+  bytes: number;
+}
+
 interface Failure {
   status: number;
   headers: Record<string, string>;
@@ -18,11 +30,15 @@ interface Failure {
 /**
  * A local Bot Framework connector service: the `serviceUrl` of the activities the tests post. It
  * records every activity the bot sends, replies to or updates (Bot Connector REST API v3), answers
- * with a ResourceResponse `{ id }` as the real service does, and can be told to answer the next
- * calls with an error such as Teams' 429 rate limit.
+ * with a ResourceResponse `{ id }` as the real service does, refuses bodies over 100 KB with 413
+ * as Teams does, and can be told to answer the next calls with an error such as Teams' 429 rate limit.
  */
 export class FakeTeamsConnector {
   readonly calls: ConnectorCall[] = [];
+  /** Calls refused with 413 because their body was over the size limit, as Teams refuses them. */
+  readonly refused: RefusedCall[] = [];
+  /** The size limit enforced (Teams' 100 KB unless a test narrows it to force a refusal). */
+  maxBodyBytes = teamsMaxBodyBytes;
   private readonly failures: Failure[] = [];
   private server?: Server;
   private counter = 0;
@@ -55,6 +71,7 @@ export class FakeTeamsConnector {
 
   reset(): void {
     this.calls.length = 0;
+    this.refused.length = 0;
     this.failures.length = 0;
   }
 
@@ -81,6 +98,11 @@ export class FakeTeamsConnector {
     if (failure) return { status: failure.status, body: { error: { code: failure.status === 429 ? 'TooManyRequests' : 'ServiceError', message: 'injected failure' } }, headers: failure.headers };
     const conversationId = decodeURIComponent(match[1]);
     const activityId = match[2] === undefined ? undefined : decodeURIComponent(match[2]);
+    const bytes = Buffer.byteLength(raw, 'utf8');
+    if (bytes > this.maxBodyBytes) {
+      this.refused.push({ kind: req.method === 'PUT' ? 'update' : activityId ? 'reply' : 'send', conversationId, bytes });
+      return { status: 413, body: { error: { code: 'MessageSizeTooBig', message: `Message size too big: ${bytes} bytes (the limit is ${this.maxBodyBytes}).` } } };
+    }
     const activity = JSON.parse(raw || '{}') as Record<string, unknown>;
     const authorization = req.headers.authorization;
     if (req.method === 'PUT' && activityId) {

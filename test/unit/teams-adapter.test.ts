@@ -1,7 +1,7 @@
 import { describe, expect, it } from 'vitest';
 import { splitConversationId, threadConversationId } from '../../adapters/teams/ids.ts';
 import { inboundFrom, mentionsBot, MessageActivity, placeOf, questionText } from '../../adapters/teams/inbound.ts';
-import { toCardMarkdown } from '../../adapters/teams/markdown.ts';
+import { plain, toCardMarkdown } from '../../adapters/teams/markdown.ts';
 import { cardBytes, cardSizeBudget, renderApproval, renderReply } from '../../adapters/teams/render.ts';
 import { failureOf, withRetry } from '../../adapters/teams/retry.ts';
 import type { ApprovalRequest } from '../../src/approvals/types.ts';
@@ -57,7 +57,9 @@ describe('Teams activities', () => {
 
 describe('Adaptive Card rendering', () => {
   it('converts chat markdown, names the Teams idiom, and defuses links from data', () => {
-    expect(toCardMarkdown('*checkout-api* is _degraded_; try `/cloud resource <name>`')).toBe('**checkout-api** is _degraded_; try "@Cloud Companion resource <name>"');
+    expect(toCardMarkdown('*checkout-api* is _degraded_; try `/cloud resource <name>`')).toBe('**checkout-api** is _degraded_; try "@Cloud Companion resource &lt;name&gt;"');
+    // Teams takes a bare <name> for an HTML tag and shows nothing (issue #20): the brackets are escaped, data included.
+    expect(plain('a <b> c')).toBe('a &lt;b&gt; c');
     expect(toCardMarkdown('see [docs](https://evil.example)')).not.toContain('](');
   });
 
