@@ -5,8 +5,10 @@ import { proposeActionTool } from './propose-action/propose-action.ts';
 import { dependenciesTool } from './resource-graph/dependencies.ts';
 import { diagramTool } from './resource-graph/diagram.ts';
 import { findResourcesTool } from './resource-graph/find-resources.ts';
+import { getRecentChangesTool } from './recent-changes/get-recent-changes.ts';
 import { getRunbookTool } from './runbooks/get-runbook.ts';
 import { searchRunbooksTool } from './runbooks/search-runbooks.ts';
+import { searchLogsTool } from './search-logs/search-logs.ts';
 import type { CompanionTool, ToolDeps } from './tool.ts';
 
 export type { CompanionTool, ToolDeps } from './tool.ts';
@@ -19,6 +21,8 @@ export function buildToolset(context: RequestContext, deps: ToolDeps) {
     searchRunbooks: searchRunbooksTool(context, deps),
     getRunbook: getRunbookTool(context, deps),
     metrics: getMetricsTool(context, deps),
+    recentChanges: getRecentChangesTool(context, deps),
+    searchLogs: searchLogsTool(context, deps),
     proposeAction: proposeActionTool(context, deps),
     listApprovals: listApprovalsTool(context, deps),
   };
