@@ -24,7 +24,7 @@ const rules: [RegExp, string][] = [
   [/\b([a-z][a-z0-9+.-]*:\/\/[^\s:/@]*):[^\s@/]+@/gi, '$1:[password]@'],
   // Connection strings (Azure storage/service bus, SQL): AccountKey=…, SharedAccessKey=…, Password=…
   // and key=value / key: value pairs whose key names a secret.
-  [/\b([A-Za-z0-9_.-]*(password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|accountkey|sharedaccesskey|credential|private[_-]?key|client[_-]?secret|auth)[A-Za-z0-9_.-]*)(["']?\s*[:=]\s*)("[^"]*"|'[^']*'|[^\s,;&"'}]+)/gi, '$1$3[redacted]'],
+  [/\b([A-Za-z0-9_.-]*(password|passwd|pwd|secret|token|api[_-]?key|apikey|access[_-]?key|accountkey|sharedaccesskey|credential|private[_-]?key|client[_-]?secret|auth)[A-Za-z0-9_.-]*)(["']?\s*[:=]\s*)(?!(?:Bearer|Basic|Token) \[token\])("[^"]*"|'[^']*'|[^\s,;&"'}]+)/gi, '$1$3[redacted]'],
   // Query-string signatures (SAS tokens, presigned URLs).
   [/\b(sig|signature|X-Amz-Signature|X-Amz-Credential|X-Amz-Security-Token)=[^&\s"']+/gi, '$1=[redacted]'],
 ];
