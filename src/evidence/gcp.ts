@@ -1,4 +1,4 @@
-import { Logging, type Entry } from '@google-cloud/logging';
+import { Logging } from '@google-cloud/logging';
 import type { AccountLookup } from '../metrics/credentials.ts';
 import { MetricsError } from '../metrics/failure.ts';
 import { toMetricsError } from '../metrics/providers/cloud-monitoring.ts';
@@ -31,44 +31,57 @@ export function quoted(value: string): string {
   return `"${value.replace(/\\/g, '\\\\').replace(/"/g, '\\"')}"`;
 }
 
+/** A log entry as `entries.list` returns it in JSON (protoPayload stays JSON: see CloudLoggingReader). */
+export interface RawEntry {
+  timestamp?: string;
+  insertId?: string;
+  severity?: string;
+  textPayload?: string;
+  jsonPayload?: Record<string, unknown>;
+  protoPayload?: Record<string, unknown>;
+}
+
 /**
- * `entries.list` through `@google-cloud/logging` on its REST transport, one page of at most
- * `pageSize` entries (newest first) per call and at most `maxPages` pages, before the deadline;
- * failures are labelled with the permission to grant.
+ * `entries.list` (POST /v2/entries:list) with the `@google-cloud/logging` client's own credentials
+ * (its GoogleAuth), one page of at most `pageSize` entries newest first, at most `maxPages` pages,
+ * before the deadline; failures labelled with the permission to grant. Not `getEntries`: its
+ * protobuf decoding has no AuditLog type and rejects every audit entry's protoPayload
+ * ("cannot find type google.cloud.audit.AuditLog"), so the JSON is read as the API sends it.
  */
 export class CloudLoggingReader {
   private readonly clients = new Map<string, Logging>();
 
   constructor(private readonly options: CloudLoggingOptions) {}
 
-  async list(orgId: string, resource: CloudResource, filter: string, what: string, deadline: number, pageSize = 200, maxPages = 3): Promise<Entry[]> {
+  async list(orgId: string, resource: CloudResource, filter: string, what: string, deadline: number, pageSize = 200, maxPages = 3): Promise<RawEntry[]> {
     const project = projectOf(resource);
     const account = await this.options.accounts(orgId, resource.accountId);
     if (!account || account.provider !== 'gcp') throw new MetricsError('unknown_account', `GCP project ${resource.accountId} is not one of this organization's accounts; add it to tenants.yaml.`);
     const logging = this.client(project);
-    const out: Entry[] = [];
+    const endpoint = typeof this.options.clientOptions?.apiEndpoint === 'string' ? this.options.clientOptions.apiEndpoint : 'logging.googleapis.com';
+    const out: RawEntry[] = [];
     try {
-      await beforeDeadline(deadline, `${what} for ${resource.name}`, async () => {
+      await beforeDeadline(deadline, `${what} for ${resource.name}`, async (signal) => {
         let pageToken: string | undefined;
         for (let page = 0; page < maxPages; page += 1) {
           const token = pageToken;
-          const [entries, next] = await withRetry(async () => {
+          const answer = await withRetry(async () => {
             try {
-              return await logging.getEntries({
-                resourceNames: [`projects/${project}`],
-                filter,
-                orderBy: 'timestamp desc',
-                pageSize,
-                autoPaginate: false,
-                ...(token ? { pageToken: token } : {}),
-                gaxOptions: { timeout: Math.max(1_000, deadline - Date.now()) },
+              const response = await logging.auth.request<{ entries?: RawEntry[]; nextPageToken?: string }>({
+                url: `https://${endpoint}/v2/entries:list`,
+                method: 'POST',
+                data: { resourceNames: [`projects/${project}`], filter, orderBy: 'timestamp desc', pageSize, ...(token ? { pageToken: token } : {}) },
+                timeout: Math.max(1_000, deadline - Date.now()),
+                signal,
+                retry: false,
               });
+              return response.data;
             } catch (error) {
               throw toMetricsError(error, project);
             }
           }, { deadline, ...this.options.retry });
-          out.push(...entries);
-          pageToken = (next as { pageToken?: string } | undefined)?.pageToken;
+          out.push(...(answer.entries ?? []));
+          pageToken = answer.nextPageToken || undefined;
           if (!pageToken) break;
         }
       });
@@ -81,8 +94,7 @@ export class CloudLoggingReader {
   private client(project: string): Logging {
     let client = this.clients.get(project);
     if (!client) {
-      // fallback: the REST transport (plain HTTPS through proxies); LoggingOptions does not declare it, the gapic client reads it.
-      client = new Logging({ projectId: project, ...this.options.clientOptions, fallback: true } as ConstructorParameters<typeof Logging>[0]);
+      client = new Logging({ projectId: project, ...this.options.clientOptions, scopes: ['https://www.googleapis.com/auth/logging.read'] });
       this.clients.set(project, client);
     }
     return client;

@@ -1,10 +1,9 @@
-import type { Entry } from '@google-cloud/logging';
 import { MetricsError } from '../../metrics/failure.ts';
 import { toMetricsError } from '../../metrics/providers/cloud-monitoring.ts';
 import { failureFor } from '../../metrics/source.ts';
 import type { CloudResource } from '../../stores/graph.ts';
 import { outOfScope, type EvidenceRequest } from '../common.ts';
-import { CloudLoggingReader, projectOf, quoted, shortName, type CloudLoggingOptions } from '../gcp.ts';
+import { CloudLoggingReader, projectOf, quoted, shortName, type CloudLoggingOptions, type RawEntry } from '../gcp.ts';
 import type { ChangeRecord, ChangeSource, ChangesResult } from './record.ts';
 
 interface AuditPayload {
@@ -55,9 +54,9 @@ export class GcpChangeSource implements ChangeSource {
   }
 }
 
-function toChange(entry: Entry, resource: CloudResource, project: string): ChangeRecord[] {
-  const payload = (entry.data ?? {}) as AuditPayload;
-  const at = entry.metadata.timestamp ? new Date(entry.metadata.timestamp as string | Date) : undefined;
+function toChange(entry: RawEntry, resource: CloudResource, project: string): ChangeRecord[] {
+  const payload = (entry.protoPayload ?? {}) as AuditPayload;
+  const at = entry.timestamp ? new Date(entry.timestamp) : undefined;
   if (!at || Number.isNaN(at.getTime())) return [];
   const method = payload.methodName ?? 'change';
   const run = /run\.googleapis\.com/.test(payload.serviceName ?? '') && /(ReplaceService|UpdateService|CreateService)$/.test(method);
@@ -67,6 +66,6 @@ function toChange(entry: Entry, resource: CloudResource, project: string): Chang
     summary: `${method.split('.').pop()}${run ? ' (new Cloud Run revision)' : ''} on ${resource.name}`,
     resourceId: resource.id,
     source: run ? 'cloud-run-revision' : 'gcp-audit-log',
-    citation: `Cloud Audit Logs ${method}, insertId ${entry.metadata.insertId ?? '?'}, project ${project}`,
+    citation: `Cloud Audit Logs ${method}, insertId ${entry.insertId ?? '?'}, project ${project}`,
   }];
 }

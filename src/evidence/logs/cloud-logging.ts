@@ -46,9 +46,9 @@ export class CloudLoggingSource implements LogSource {
       try {
         const entries = await this.reader.list(request.orgId, resource, filter, 'log entries', deadline);
         const lines = withinReadLimits(entries.map((e) => {
-          const at = e.metadata.timestamp ? new Date(e.metadata.timestamp as string | Date) : new Date(now);
-          const data = e.data as unknown;
-          const message = typeof data === 'string' ? data : typeof (data as { message?: unknown })?.message === 'string' ? (data as { message: string }).message : JSON.stringify(data ?? '');
+          const at = e.timestamp ? new Date(e.timestamp) : new Date(now);
+          const json = e.jsonPayload;
+          const message = e.textPayload ?? (typeof json?.message === 'string' ? json.message : json ? JSON.stringify(json) : '');
           return { at: (Number.isNaN(at.getTime()) ? new Date(now) : at).toISOString(), message };
         }).filter((l) => l.message));
         return { items: clusterLines(resource.id, lines, `Cloud Logging severity>=ERROR for ${resource.name}, last ${request.windowMinutes} min, project ${project}`), failures: [] };

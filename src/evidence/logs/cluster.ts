@@ -43,7 +43,8 @@ const placeholders: [RegExp, string][] = [
   [/"[^"\n]*"/g, '"<str>"'],
   [/'[^'\n]*'/g, "'<str>'"],
   [/\b[A-Za-z]+[-_]?\d[\w-]*\b/g, '<id>'],
-  [/-?\b\d+(?:\.\d+)?\b/g, '<num>'],
+  // Numbers, with a unit glued on (30s, 2000ms, 512MB, 99%).
+  [/-?\b\d+(?:\.\d+)?(?:[A-Za-z]{1,3}\b|%|\b)/g, '<num>'],
 ];
 
 /** The message with numbers, ids, uuids, hex, IPs, times and quoted strings replaced by placeholders. */
