@@ -66,6 +66,13 @@ export function evidenceError(classified: MetricsError, service: string, permiss
   });
 }
 
+/**
+ * Azure clients page through async iterators, where a retry of ours would restart the listing: their
+ * own pipeline retries throttling (429 with Retry-After) and 5xx instead, twice, and the deadline's
+ * abort signal still bounds the whole read.
+ */
+export const azureRetry = { maxRetries: 2, retryDelayInMs: 200, maxRetryDelayInMs: 2_000 };
+
 export type EvidenceKind = 'changes' | 'logs';
 
 /**

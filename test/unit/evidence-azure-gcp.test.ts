@@ -76,6 +76,16 @@ describe('Azure changes through @azure/arm-monitor and @azure/arm-appservice', (
     expect(result.items.filter((c) => c.source === 'app-service-deployment')).toEqual([expect.objectContaining({ at: iso(40), before: 'deployment d1', after: 'deployment d2', actor: 'ci@demo' })]);
   });
 
+  it('retries a throttled Activity Log page after its Retry-After', async () => {
+    const arm = nock('https://management.azure.com');
+    arm.get(activityPath).query(true).reply(429, { error: { code: 'TooManyRequests', message: 'Rate limit exceeded' } }, { 'retry-after': '0' });
+    arm.get(activityPath).query(true).reply(200, { value: [{ eventTimestamp: iso(5), caller: 'ops@demo.example', operationName: { value: 'Microsoft.Web/sites/write', localizedValue: 'Update website' }, status: { value: 'Succeeded' }, resourceId: web.id }] });
+    arm.get(/\/deployments$/).query(true).reply(200, { value: [] });
+    const result = await source().read({ orgId: 'demo', accountIds: [subscription], resources: [web], windowMinutes: 60 });
+    expect(result.failures).toEqual([]);
+    expect(result.items.map((c) => c.at)).toEqual([iso(5)]);
+  });
+
   it('names the Azure role when the Activity Log is forbidden, and still answers the deployments', async () => {
     const arm = nock('https://management.azure.com');
     arm.get(activityPath).query(true).reply(403, { error: { code: 'AuthorizationFailed', message: 'The client does not have authorization to perform action Microsoft.Insights/eventtypes/values/read' } });
@@ -139,6 +149,8 @@ describe('GCP audit logs and Cloud Logging through @google-cloud/logging (REST t
 
   it('clusters ERROR entries of the resource, and names roles/logging.viewer when denied', async () => {
     nock('https://www.googleapis.com').post('/oauth2/v4/token').times(2).reply(200, { access_token: 'ya29.test', token_type: 'Bearer', expires_in: 3600 });
+    // Throttled once (RESOURCE_EXHAUSTED), retried before the deadline.
+    nock(api).post('/v2/entries:list').query(true).reply(429, { error: { code: 429, message: 'Quota exceeded for quota metric \'Read requests\'', status: 'RESOURCE_EXHAUSTED' } });
     let filter = '';
     nock(api).post('/v2/entries:list').query(true).reply(200, (_uri, raw) => {
       filter = String(((typeof raw === 'string' ? JSON.parse(raw) : raw) as { filter: string }).filter);

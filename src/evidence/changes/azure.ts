@@ -7,7 +7,7 @@ import { MetricsError } from '../../metrics/failure.ts';
 import { toMetricsError } from '../../metrics/providers/azure-monitor.ts';
 import { failureFor } from '../../metrics/source.ts';
 import type { CloudResource } from '../../stores/graph.ts';
-import { evidenceError, outOfScope, type EvidenceFailure, type EvidenceRequest } from '../common.ts';
+import { azureRetry, evidenceError, outOfScope, type EvidenceFailure, type EvidenceRequest } from '../common.ts';
 import type { ChangeRecord, ChangeSource, ChangesResult } from './record.ts';
 
 export interface AzureChangeOptions {
@@ -69,7 +69,7 @@ export class AzureChangeSource implements ChangeSource {
   }
 
   private async activityLog(credential: TokenCredential, resource: CloudResource, start: Date, end: Date, deadline: number): Promise<ChangeRecord[]> {
-    const client = new MonitorClient(credential, resource.accountId, { ...(this.options.endpoint ? { endpoint: this.options.endpoint, $host: this.options.endpoint } : {}), retryOptions: { maxRetries: 0 } });
+    const client = new MonitorClient(credential, resource.accountId, { ...(this.options.endpoint ? { endpoint: this.options.endpoint, $host: this.options.endpoint } : {}), retryOptions: azureRetry });
     const filter = `eventTimestamp ge '${start.toISOString()}' and eventTimestamp le '${end.toISOString()}' and resourceUri eq '${resource.id.replace(/'/g, "''")}'`;
     const select = 'eventTimestamp,caller,operationName,status,resourceId,correlationId,category';
     const out: ChangeRecord[] = [];
@@ -104,7 +104,7 @@ export class AzureChangeSource implements ChangeSource {
     const match = /\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Web\/sites\/([^/]+)$/i.exec(resource.id);
     if (!match) return [];
     const [, group, site] = match as unknown as [string, string, string];
-    const client = new WebSiteManagementClient(credential, resource.accountId, { ...(this.options.endpoint ? { endpoint: this.options.endpoint, $host: this.options.endpoint } : {}), retryOptions: { maxRetries: 0 } });
+    const client = new WebSiteManagementClient(credential, resource.accountId, { ...(this.options.endpoint ? { endpoint: this.options.endpoint, $host: this.options.endpoint } : {}), retryOptions: azureRetry });
     const found: { at: Date; author?: string; message?: string; id: string; active?: boolean; status?: number }[] = [];
     try {
       await beforeDeadline(deadline, `App Service deployments of ${resource.name}`, async (abortSignal) => {

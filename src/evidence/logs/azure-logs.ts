@@ -6,7 +6,7 @@ import { MetricsError } from '../../metrics/failure.ts';
 import { toMetricsError } from '../../metrics/providers/azure-monitor.ts';
 import { failureFor } from '../../metrics/source.ts';
 import type { CloudResource } from '../../stores/graph.ts';
-import { evidenceError, outOfScope, type EvidenceRequest } from '../common.ts';
+import { azureRetry, evidenceError, outOfScope, type EvidenceRequest } from '../common.ts';
 import { clusterLines } from './cluster.ts';
 import { errorWords, logReadLimits, withinReadLimits, type LogSource, type LogsResult } from './source.ts';
 
@@ -56,7 +56,7 @@ export class AzureLogsSource implements LogSource {
         const account = await this.options.accounts(request.orgId, resource.accountId);
         if (!account || account.provider !== 'azure') throw new MetricsError('unknown_account', `Azure subscription ${resource.accountId} is not one of this organization's accounts; add it to tenants.yaml.`);
         const credential: TokenCredential = this.options.credentials.forAccount(account);
-        const client = new LogsQueryClient(credential, { ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}), retryOptions: { maxRetries: 0 } });
+        const client = new LogsQueryClient(credential, { ...(this.options.endpoint ? { endpoint: this.options.endpoint } : {}), retryOptions: azureRetry });
         const answer = await beforeDeadline(deadline, `Azure Monitor Logs for ${resource.name}`, (abortSignal) => client.queryWorkspace(workspace, query, { startTime: new Date(now - request.windowMinutes * 60_000), endTime: new Date(now) }, { abortSignal, serverTimeoutInSeconds: Math.max(1, Math.floor((deadline - Date.now()) / 1000)) }))
           .catch((error: unknown) => { throw evidenceError(toMetricsError(error, resource.region, resource.accountId), `Azure Monitor Logs (workspace ${workspace})`, 'the Log Analytics Reader role on the workspace'); });
         const tables = answer.status === 'Success' ? answer.tables : answer.partialTables;
