@@ -1,3 +1,4 @@
+import type { EvidenceSources } from './evidence/setup.ts';
 import { randomUUID } from 'node:crypto';
 import type { Investigator } from './agent/investigator.ts';
 import type { ProgressListener } from './agent/progress.ts';
@@ -54,6 +55,7 @@ interface Deps {
   stores: Stores;
   approvals: ApprovalService;
   metrics: readonly MetricsSource[];
+  evidence?: EvidenceSources;
   investigator: Investigator;
   logger: Logger;
   /** Member entries, group roles (from the platform's directory) and the default role. */
@@ -158,7 +160,7 @@ export class Companion {
     let reply: Reply;
     const toolsUsed: string[] = [];
     try {
-      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals }, { readOnly: isReadOnly(request.intent) }), (name) => {
+      const tools = observeTools(buildToolset(context, { graph: this.deps.stores.graph, runbooks: this.deps.stores.runbooks, metrics: this.deps.metrics, approvals: this.deps.approvals, ...(this.deps.evidence ? { evidence: this.deps.evidence } : {}) }, { readOnly: isReadOnly(request.intent) }), (name) => {
         toolsUsed.push(name);
         options.onToolStart?.(name);
       });

@@ -14,6 +14,7 @@ import type { Logger } from './logging.ts';
 import { RecordedMetricsSource } from './metrics/recorded.ts';
 import type { MetricsSource } from './metrics/source.ts';
 import { accountsFrom, createMetricsSources, type MetricsOverrides } from './metrics/setup.ts';
+import { createEvidenceSources, loadRecordedEvidence, type EvidenceSources } from './evidence/setup.ts';
 import { applyTenantsFile } from './seed/seed.ts';
 import { closeStores, type Stores } from './stores/index.ts';
 import { createStores } from './stores/select.ts';
@@ -29,6 +30,8 @@ export interface Runtime {
   companion: Companion;
   approvals: ApprovalService;
   metrics: readonly MetricsSource[];
+  /** Change and log sources for get_recent_changes and search_logs. */
+  evidence: EvidenceSources;
   investigator: Investigator;
   /** One line per backend, for the start-up log and `/readyz`. */
   describe: Record<string, string>;
@@ -64,6 +67,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
     const metrics = await createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
+    const evidence = createEvidenceSources(config.metrics, await loadRecordedEvidence(tenantsFile, config.tenantsFile), accountsFrom(stores.tenants), overrides.metrics);
     const groups = new GroupDirectories();
     const roles = new RoleResolver(groups, logger);
     const approvals = createApprovalService(config, stores, metrics, logger, overrides, roles);
@@ -88,8 +92,8 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const investigator: Investigator = overrides.investigator ?? (chat && agent && bounds
       ? new agent[0].AgentInvestigator({ planner, model: chat.model, modelName: chat.name, ...('url' in chat ? { modelUrl: chat.url } : {}), bounds, tenants: stores.tenants, audit: stores.audit, logger })
       : planner);
-    const companion = new Companion({ stores, approvals, metrics, investigator, logger, roles, slots: new InvestigationSlots(config.maxConcurrentInvestigations) });
-    return { config, logger, stores, companion, approvals, metrics, investigator, describe, groups, close: () => closeStores(stores) };
+    const companion = new Companion({ stores, approvals, metrics, evidence, investigator, logger, roles, slots: new InvestigationSlots(config.maxConcurrentInvestigations) });
+    return { config, logger, stores, companion, approvals, metrics, evidence, investigator, describe, groups, close: () => closeStores(stores) };
   } catch (error) {
     await closeStores(stores);
     throw error;

@@ -6,8 +6,10 @@ import { dependenciesTool } from './resource-graph/dependencies.ts';
 import { diagramTool } from './resource-graph/diagram.ts';
 import { findResourcesTool } from './resource-graph/find-resources.ts';
 import { similarResourcesTool } from './resource-graph/similar.ts';
+import { getRecentChangesTool } from './recent-changes/get-recent-changes.ts';
 import { getRunbookTool } from './runbooks/get-runbook.ts';
 import { searchRunbooksTool } from './runbooks/search-runbooks.ts';
+import { searchLogsTool } from './search-logs/search-logs.ts';
 import type { CompanionTool, ToolDeps } from './tool.ts';
 
 export type { CompanionTool, ToolDeps } from './tool.ts';
@@ -26,6 +28,8 @@ export function buildToolset(context: RequestContext, deps: ToolDeps, options: T
     searchRunbooks: searchRunbooksTool(context, deps),
     getRunbook: getRunbookTool(context, deps),
     metrics: getMetricsTool(context, deps),
+    recentChanges: getRecentChangesTool(context, deps),
+    searchLogs: searchLogsTool(context, deps),
     proposeAction: options.readOnly ? readOnlyProposals(propose) : propose,
     listApprovals: listApprovalsTool(context, deps),
   };

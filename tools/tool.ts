@@ -1,5 +1,6 @@
 import type { z } from 'zod';
 import type { ApprovalService } from '../src/approvals/service.ts';
+import type { EvidenceSources } from '../src/evidence/setup.ts';
 import type { MetricsSource } from '../src/metrics/source.ts';
 import type { RequestContext } from '../src/request.ts';
 import type { ResourceGraph } from '../src/stores/graph.ts';
@@ -11,6 +12,8 @@ export interface ToolDeps {
   runbooks: RunbookIndex;
   metrics: readonly MetricsSource[];
   approvals: ApprovalService;
+  /** Change and log sources; without them get_recent_changes and search_logs say no history is available. */
+  evidence?: EvidenceSources;
 }
 
 /**

@@ -104,6 +104,29 @@ export const serviceMetrics = {
   }),
 };
 
+/** Change and log evidence reads (#25): per kind (changes, logs) and source; never per org or resource. */
+export const evidenceMetrics = {
+  reads: new Counter({
+    name: 'companion_evidence_reads_total',
+    help: 'Change and log evidence reads, by kind (changes, logs), source and outcome (ok, partial, error).',
+    labelNames: ['kind', 'source', 'outcome'] as const,
+    registers: [metricsRegistry],
+  }),
+  failures: new Counter({
+    name: 'companion_evidence_failures_total',
+    help: 'Resources whose changes or logs could not be read, by kind, source and reason (access_denied, throttled, timeout, …).',
+    labelNames: ['kind', 'source', 'reason'] as const,
+    registers: [metricsRegistry],
+  }),
+  latency: new Histogram({
+    name: 'companion_evidence_seconds',
+    help: 'Wall time of one source\'s change or log read, by kind and source.',
+    labelNames: ['kind', 'source'] as const,
+    buckets: [0.05, 0.1, 0.25, 0.5, 1, 2, 5, 10, 30],
+    registers: [metricsRegistry],
+  }),
+};
+
 /** The surface a request path belongs to, as a fixed label (never the raw path: that would be unbounded). */
 export function surfaceOf(path: string): string | undefined {
   if (path.startsWith('/slack/')) return 'slack';

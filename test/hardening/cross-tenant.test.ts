@@ -37,6 +37,8 @@ function greedyTurn(messages: readonly BaseMessage[]): AIMessage {
       { name: 'get_dependencies', args: { resource: checkoutApiArn.demo, depth: 2 } },
       { name: 'get_dependencies', args: { resource: checkoutApiArn.globex, depth: 2 } },
       { name: 'get_metrics', args: { resources: [checkoutApiArn.demo, checkoutApiArn.globex] } },
+      { name: 'get_recent_changes', args: { resources: [checkoutApiArn.demo, checkoutApiArn.globex, 'checkout-api'], windowMinutes: 180 } },
+      { name: 'search_logs', args: { resources: [checkoutApiArn.demo, checkoutApiArn.globex, 'checkout-api'], windowMinutes: 60 } },
       { name: 'search_runbooks', args: { query: 'checkout errors latency storefront ledger' } },
       { name: 'get_runbook', args: { runbookId: 'globex-checkout-errors' } },
       { name: 'get_runbook', args: { runbookId: 'ecs-service-high-latency' } },

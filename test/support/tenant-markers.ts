@@ -4,8 +4,8 @@
  * so those names are deliberately absent: seeing them proves nothing.
  */
 export const onlyIn = {
-  demo: ['111111111111', '222222222222', 'prod-cluster', 'demo-gcp-prod', 'aaaaaaaa-0000-0000-0000-000000000001', 'demo-checkout-assets', 'orders-queue', 'ECS service high latency or 5xx behind an ALB'],
-  globex: ['333333333333', 'globex-core', 'GX-1042', 'globex-edge-alb', 'Globex storefront checkout errors', 'ledger-db', 'invoice-events', 'globex-prod'],
+  demo: ['111111111111', '222222222222', 'prod-cluster', 'demo-gcp-prod', 'aaaaaaaa-0000-0000-0000-000000000001', 'demo-checkout-assets', 'orders-queue', 'ECS service high latency or 5xx behind an ALB', 'checkout-api:41', 'connection pool exhausted'],
+  globex: ['333333333333', 'globex-core', 'GX-1042', 'globex-edge-alb', 'Globex storefront checkout errors', 'ledger-db', 'invoice-events', 'globex-prod', 'globex-checkout:7', 'globex-only signature'],
 } as const;
 
 export type DemoOrg = keyof typeof onlyIn;

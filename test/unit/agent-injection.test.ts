@@ -125,7 +125,7 @@ describe('prompt injection, with a model that obeys it', () => {
     // The model is offered no tool that approves or executes, and no parameter that names a tenant or account.
     const context = await slackContext(rt);
     const tools = agentTools(buildToolset(context, { graph: rt.stores.graph, runbooks: rt.stores.runbooks, metrics: rt.metrics, approvals: rt.approvals }), { context, bounds: defaultAgentBounds, record: new ToolRecord() });
-    expect(tools.map((t) => t.name)).toEqual(['find_resources', 'get_dependencies', 'search_runbooks', 'get_runbook', 'get_metrics', 'propose_action', 'list_pending_approvals']);
+    expect(tools.map((t) => t.name)).toEqual(['find_resources', 'get_dependencies', 'search_runbooks', 'get_runbook', 'get_metrics', 'get_recent_changes', 'search_logs', 'propose_action', 'list_pending_approvals']);
     await expectNothingHappened(rt, reply, inputs);
   });
 });

@@ -68,7 +68,7 @@ describe('the agent on ChatOllama, against Ollama\'s /api/chat wire format', () 
 
     const [first, second] = bodies;
     expect(first).toMatchObject({ model, stream: true, keep_alive: '15m', options: { temperature: 0, num_ctx: 8192 } });
-    expect(first?.tools?.map((t) => t.function.name)).toEqual(['find_resources', 'get_dependencies', 'search_runbooks', 'get_runbook', 'get_metrics', 'propose_action', 'list_pending_approvals']);
+    expect(first?.tools?.map((t) => t.function.name)).toEqual(['find_resources', 'get_dependencies', 'search_runbooks', 'get_runbook', 'get_metrics', 'get_recent_changes', 'search_logs', 'propose_action', 'list_pending_approvals']);
     // The model is never offered an organization or account parameter.
     for (const tool of first?.tools ?? []) expect(Object.keys(tool.function.parameters.properties).filter((k) => /org|account|tenant/i.test(k))).toEqual([]);
     expect(first?.messages.map((m) => m.role)).toEqual(['system', 'user']);

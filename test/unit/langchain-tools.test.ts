@@ -19,7 +19,7 @@ describe('tools as LangChain tools', () => {
     if (!context) throw new Error('no globex');
     const tools = buildToolset(context, { graph: runtime.stores.graph, runbooks: runtime.stores.runbooks, metrics: runtime.metrics, approvals: runtime.approvals });
     const lc = tools.all.map(toLangChainTool);
-    expect(lc.map((t) => t.name)).toEqual(['find_resources', 'get_dependencies', 'search_runbooks', 'get_runbook', 'get_metrics', 'propose_action', 'list_pending_approvals']);
+    expect(lc.map((t) => t.name)).toEqual(['find_resources', 'get_dependencies', 'search_runbooks', 'get_runbook', 'get_metrics', 'get_recent_changes', 'search_logs', 'propose_action', 'list_pending_approvals']);
     const deps = lc.find((t) => t.name === 'get_dependencies');
     const message = await deps?.invoke({ type: 'tool_call', id: 'call_1', name: 'get_dependencies', args: { resource: 'checkout-api', depth: 1 } });
     const content = String((message as { content: unknown }).content);

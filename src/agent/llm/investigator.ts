@@ -118,11 +118,12 @@ export class AgentInvestigator implements Investigator {
             agentMetrics.tokens.inc({ model: this.options.modelName, direction: 'in' }, usage.tokensIn);
             agentMetrics.tokens.inc({ model: this.options.modelName, direction: 'out' }, usage.tokensOut);
           },
-          onToolStart: (call) => emit({ kind: 'tool_started', callId: call.id, tool: call.name, label: toolLabel(call.name, call.args) }),
+          // Labels quote the model's arguments, which may name another tenant's resource: never echo its ids into the chat.
+          onToolStart: (call) => emit({ kind: 'tool_started', callId: call.id, tool: call.name, label: redactForeignIds(toolLabel(call.name, call.args), context.accountIds).text }),
           onToolEnd: (call, outcome) => {
             agentMetrics.toolCalls.inc({ tool: call.name, outcome });
             if (outcome === 'repeated' || outcome === 'over_limit') return;
-            const label = toolLabel(call.name, call.args);
+            const label = redactForeignIds(toolLabel(call.name, call.args), context.accountIds).text;
             if (outcome === 'ok') finished.push(label);
             emit({ kind: 'tool_finished', callId: call.id, tool: call.name, label, ok: outcome === 'ok' });
           },

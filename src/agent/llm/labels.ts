@@ -8,6 +8,10 @@ export function toolLabel(name: string, args: Record<string, unknown>): string {
       return `Walking the dependencies of ${arg('resource')}`;
     case 'get_metrics':
       return `Reading metrics of ${[arg('resource'), ...(Array.isArray(args.resources) ? args.resources.map(clean) : [])].filter(Boolean).join(', ')}${typeof args.windowMinutes === 'number' ? ` (last ${args.windowMinutes} min)` : ''}`;
+    case 'get_recent_changes':
+      return `Looking for recent changes to ${[arg('resource'), ...(Array.isArray(args.resources) ? args.resources.map(clean) : [])].filter(Boolean).join(', ')}${typeof args.windowMinutes === 'number' ? ` (last ${args.windowMinutes} min)` : ''}`;
+    case 'search_logs':
+      return `Searching the logs of ${[arg('resource'), ...(Array.isArray(args.resources) ? args.resources.map(clean) : [])].filter(Boolean).join(', ')} for errors${typeof args.windowMinutes === 'number' ? ` (last ${args.windowMinutes} min)` : ''}`;
     case 'search_runbooks':
       return `Searching runbooks for "${arg('query')}"`;
     case 'get_runbook':
