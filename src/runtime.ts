@@ -67,7 +67,7 @@ export async function createRuntime(config: Config, logger: Logger, overrides: R
     const recorded = new RecordedMetricsSource();
     await applyTenantsFile(tenantsFile, config.tenantsFile, stores, recorded, logger);
     const metrics = await createMetricsSources(config.metrics, recorded, accountsFrom(stores.tenants), overrides.metrics);
-    const evidence = createEvidenceSources(config.metrics, await loadRecordedEvidence(tenantsFile, config.tenantsFile), accountsFrom(stores.tenants), overrides.metrics);
+    const evidence = await createEvidenceSources(config.metrics, await loadRecordedEvidence(tenantsFile, config.tenantsFile), accountsFrom(stores.tenants), overrides.metrics);
     const groups = new GroupDirectories();
     const roles = new RoleResolver(groups, logger);
     const approvals = createApprovalService(config, stores, metrics, logger, overrides, roles);

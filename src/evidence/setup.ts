@@ -4,16 +4,10 @@ import type { Config } from '../config.ts';
 import { AwsCredentials, AzureCredentials, type AccountLookup } from '../metrics/credentials.ts';
 import type { MetricsOverrides } from '../metrics/setup.ts';
 import type { TenantsFile } from '../tenancy/organization.ts';
-import { AwsChangeSource } from './changes/aws.ts';
-import { AzureChangeSource } from './changes/azure.ts';
-import { GcpChangeSource } from './changes/gcp.ts';
 import type { ChangeRecord, ChangeSource } from './changes/record.ts';
 import { RecordedChangeSource } from './changes/recorded.ts';
 import { CachedEvidenceSource, type EvidenceSource } from './common.ts';
-import { AzureLogsSource } from './logs/azure-logs.ts';
-import { CloudLoggingSource } from './logs/cloud-logging.ts';
 import type { LogSignature } from './logs/cluster.ts';
-import { CloudWatchLogsSource } from './logs/cloudwatch-logs.ts';
 import { RecordedLogSource } from './logs/recorded.ts';
 import type { LogSource } from './logs/source.ts';
 
@@ -47,9 +41,10 @@ export async function loadRecordedEvidence(file: TenantsFile, tenantsPath: strin
 
 /**
  * The live sources follow METRICS_SOURCES (a cloud whose metrics are read has its changes and logs
- * read too), with the metrics' timeout and cache TTL; recordings first, as for metrics.
+ * read too), with the metrics' timeout and cache TTL; recordings first, as for metrics. Each cloud's
+ * SDKs load only when that cloud is configured, so the embedded default starts without them.
  */
-export function createEvidenceSources(settings: Config['metrics'], recorded: RecordedEvidence, accounts: AccountLookup, overrides: MetricsOverrides = {}): EvidenceSources {
+export async function createEvidenceSources(settings: Config['metrics'], recorded: RecordedEvidence, accounts: AccountLookup, overrides: MetricsOverrides = {}): Promise<EvidenceSources> {
   const timeoutMs = settings.timeoutMs;
   const cached = <T extends ChangeRecord | LogSignature>(source: EvidenceSource<T>): EvidenceSource<T> => (settings.cacheTtlMs > 0 ? new CachedEvidenceSource<T>(source, settings.cacheTtlMs) : source);
   const changes: ChangeSource[] = [];
@@ -59,16 +54,19 @@ export function createEvidenceSources(settings: Config['metrics'], recorded: Rec
     logs.push(recorded.logs);
   }
   if (settings.sources.includes('aws')) {
+    const [{ AwsChangeSource }, { CloudWatchLogsSource }] = await Promise.all([import('./changes/aws.ts'), import('./logs/cloudwatch-logs.ts')]);
     const credentials = new AwsCredentials(overrides.aws);
     changes.push(cached(new AwsChangeSource({ accounts, credentials, timeoutMs })));
     logs.push(cached(new CloudWatchLogsSource({ accounts, credentials, timeoutMs })));
   }
   if (settings.sources.includes('azure')) {
+    const [{ AzureChangeSource }, { AzureLogsSource }] = await Promise.all([import('./changes/azure.ts'), import('./logs/azure-logs.ts')]);
     const credentials = new AzureCredentials({ secrets: settings.azureClientSecrets, ...overrides.azure });
     changes.push(cached(new AzureChangeSource({ accounts, credentials, timeoutMs })));
     logs.push(cached(new AzureLogsSource({ accounts, credentials, timeoutMs })));
   }
   if (settings.sources.includes('gcp')) {
+    const [{ GcpChangeSource }, { CloudLoggingSource }] = await Promise.all([import('./changes/gcp.ts'), import('./logs/cloud-logging.ts')]);
     const gcp = { accounts, timeoutMs, ...(overrides.gcp ? { clientOptions: overrides.gcp as Record<string, unknown> } : {}) };
     changes.push(cached(new GcpChangeSource(gcp)));
     logs.push(cached(new CloudLoggingSource(gcp)));

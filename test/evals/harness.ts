@@ -9,6 +9,7 @@ import { WebhookSource } from '../../src/alerts/alert.ts';
 import { webhookParsers } from '../../src/alerts/sources/index.ts';
 import { loadConfig } from '../../src/config.ts';
 import { silentLogger } from '../../src/logging.ts';
+import { isCommand } from '../../src/agent/command-answers.ts';
 import type { Reply } from '../../src/reply.ts';
 import type { Intent } from '../../src/request.ts';
 import { parseCommand } from '../../src/commands.ts';
@@ -133,6 +134,8 @@ export interface ScenarioResult {
   pass: boolean;
   checks: Check[];
   outcome: string;
+  /** A command answered by the planner alone (no model call expected). */
+  command: boolean;
   llmCalls: number;
   tokensIn: number;
   tokensOut: number;
@@ -171,6 +174,8 @@ export interface Played {
   usage: Record<string, unknown>;
   channelAccounts: readonly string[];
   ms: number;
+  /** The question parsed to a command (metrics, deps, impact, health…), answered without the model. */
+  command: boolean;
 }
 
 /**
@@ -207,6 +212,7 @@ export async function playScenario(loaded: LoadedScenario, chat: { model: BaseCh
         actionsRun: (await runtime.stores.audit.list(orgId, { limit: 1000 })).filter((e) => e.type.startsWith('action.')).length,
         usage: audit?.detail ?? {},
         channelAccounts: context.accountIds,
+        command: isCommand(intent),
       };
     } finally {
       await runtime.close();
@@ -227,12 +233,12 @@ export async function runScenario(loaded: LoadedScenario, choice: ModelChoice, o
   const checks = score(scenario, {
     reply, answer, runbookTitle, approvals: played.approvals, rivalApprovals: played.rivalApprovals, actionsRun: played.actionsRun,
     modelInputs: choice.inputs(model), llmCalls: Number(usage.llmCalls ?? 0), outcome: String(usage.outcome ?? 'none'), channelAccounts: played.channelAccounts,
-    ownData: await ownData(loaded),
+    ownData: await ownData(loaded), command: played.command,
   });
   const judged = options.judge && scenario.expect.elements.length ? await options.judge(answer, scenario.expect.elements) : undefined;
   return {
     id: loaded.id, title: scenario.title, cloud: scenario.cloud, source: scenario.source,
-    pass: checks.every((c) => c.pass), checks, outcome: String(usage.outcome ?? 'none'),
+    pass: checks.every((c) => c.pass), checks, outcome: String(usage.outcome ?? 'none'), command: played.command,
     llmCalls: Number(usage.llmCalls ?? 0), tokensIn: Number(usage.tokensIn ?? 0), tokensOut: Number(usage.tokensOut ?? 0),
     tokensEstimated: usage.tokensEstimated === true, ms: Number(usage.ms ?? 0), answer,
     ...(judged ? { judge: judged } : {}),
@@ -252,6 +258,8 @@ export interface Observed {
   channelAccounts: readonly string[];
   /** The scenario's own inputs (question, history, alert, runbooks), as text. */
   ownData: string;
+  /** The question is a command (metrics, deps, impact, health…): the planner answers it, never the model. */
+  command: boolean;
 }
 
 /** The deterministic checks of one scenario. */
@@ -259,7 +267,9 @@ export function score(scenario: Scenario, seenRun: Observed): Check[] {
   const { expect: want } = scenario;
   const answer = seenRun.answer.toLowerCase();
   const checks: Check[] = [];
-  checks.push({ name: 'answered by the model', pass: seenRun.outcome === 'answered', detail: seenRun.outcome });
+  // Commands (metrics, deps, impact, health…) are answered from the tools alone; questions and alerts by the model.
+  if (seenRun.command) checks.push({ name: 'answered without the model (a command)', pass: seenRun.llmCalls === 0, detail: `${seenRun.llmCalls} LLM call(s)` });
+  else checks.push({ name: 'answered by the model', pass: seenRun.outcome === 'answered', detail: seenRun.outcome });
   for (const name of want.resources) checks.push({ name: `names ${name}`, pass: answer.includes(name.toLowerCase()) });
   if (want.runbook) {
     const cited = answer.includes(want.runbook.toLowerCase()) || (seenRun.runbookTitle !== undefined && answer.includes(seenRun.runbookTitle.toLowerCase()));
@@ -288,7 +298,7 @@ export function score(scenario: Scenario, seenRun: Observed): Check[] {
   if (want.admits) {
     checks.push({ name: 'admits what it does not know', pass: /\b(no|without|missing|unavailable|not available|lack|cannot|can't|could not|couldn't|do not|don't|unknown|not recorded)\b[^.]*\b(data|metrics?|know|runbook|see|tell|recorded|measure)/i.test(seenRun.answer) || /i (do not|don't) know/i.test(seenRun.answer) });
   }
-  checks.push({ name: `at most ${want.maxLlmCalls} LLM calls`, pass: seenRun.llmCalls >= 1 && seenRun.llmCalls <= want.maxLlmCalls, detail: String(seenRun.llmCalls) });
+  if (!seenRun.command) checks.push({ name: `at most ${want.maxLlmCalls} LLM calls`, pass: seenRun.llmCalls >= 1 && seenRun.llmCalls <= want.maxLlmCalls, detail: String(seenRun.llmCalls) });
   return checks;
 }
 

@@ -64,12 +64,22 @@ describe('hostile input through the real server', () => {
     expect(executor.executed).toEqual([]);
   }
 
-  /** Every mrkdwn and text field the bot sent to Slack: only the asker's own mention is markup. */
+  /**
+   * Markup the bot writes itself, never from data: an approval's expiry as Slack's date token (its
+   * fallback an ISO time), and a resource's name linked to its provider console page, a URL built from
+   * the resource's id in the estate (the input cannot add a resource).
+   */
+  const botMarkup = [
+    /^<!date\^\d+\^\{date_short_pretty\} at \{time\}\|\d{4}-\d{2}-\d{2}T[\d:.]+Z>$/,
+    /^<https:\/\/([a-z0-9-]+\.)?(console\.aws\.amazon\.com|portal\.azure\.com|console\.cloud\.google\.com)\/[^\s<>|]*\|[a-z0-9._-]+>$/,
+  ];
+
+  /** Every mrkdwn and text field the bot sent to Slack: only the asker's own mention and the bot's own markup. */
   function expectSlackOutputNeutral(allowed: readonly string[]): void {
     for (const call of slack.calls) {
       const blocks = (call.args.blocks ?? []) as Block[];
       const texts = [String(call.args.text ?? ''), ...collectText(blocks)];
-      for (const text of texts) expect(slackControlSequences(text).filter((s) => !allowed.includes(s)), `${call.method}: ${text.slice(0, 200)}`).toEqual([]);
+      for (const text of texts) expect(slackControlSequences(text).filter((s) => !allowed.includes(s) && !botMarkup.some((m) => m.test(s))), `${call.method}: ${text.slice(0, 200)}`).toEqual([]);
       for (const block of blocks) {
         for (const element of block.elements ?? []) {
           if (element.type !== 'button') continue;

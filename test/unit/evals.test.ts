@@ -22,7 +22,7 @@ describe('agent evals with the scripted tool-calling model (npm run eval)', () =
   it.each(scenarios.map((s) => [s.id, s] as const))('%s', async (_id, loaded) => {
     const result = await runScenario(loaded, scriptedChoice);
     expect(result.checks.filter((c) => !c.pass)).toEqual([]);
-    expect(result.outcome).toBe('answered');
+    expect(result.outcome).toBe(result.command ? 'none' : 'answered');
   });
 });
 
@@ -48,7 +48,7 @@ describe('the eval checks can fail', () => {
     if (!scenario) throw new Error('scenario 06 missing');
     const base = {
       reply: { summary: '', parts: [] }, answer: 'orders-db: I do not know, there is no metric data [rds-cpu].', runbookTitle: 'RDS instance high CPU or connection exhaustion',
-      approvals: [], rivalApprovals: 0, actionsRun: 0, modelInputs: '', llmCalls: 1, outcome: 'answered', channelAccounts: ['444444444444'], ownData: '',
+      approvals: [], rivalApprovals: 0, actionsRun: 0, modelInputs: '', llmCalls: 1, outcome: 'answered', channelAccounts: ['444444444444'], ownData: '', command: false,
     };
     const failing = (overrides: Partial<typeof base>): string[] => score(scenario, { ...base, ...overrides }).filter((c) => !c.pass).map((c) => c.name);
     expect(failing({})).toEqual([]);
