@@ -1,3 +1,4 @@
+import { responderFactList, responderFacts as factsOf } from '../resource-facts.ts';
 import type { CloudResource } from '../stores/graph.ts';
 import type { Runbook } from '../stores/runbooks.ts';
 import { splitSections } from './actions.ts';
@@ -171,56 +172,14 @@ function responderFacts(input: RenderInput): { label: string; value: string }[] 
   for (const id of ids.slice(0, 2)) {
     const resource = input.walk.find((n) => n.resource.id === id)?.resource ?? input.subjects.find((s) => s.id === id);
     if (!resource) continue;
-    const details: string[] = [`${resource.type}, ${resource.region}, state ${resource.state}`];
-    const owner = tag(resource, ['owner', 'team']);
-    if (owner) details.push(`owner ${owner}`);
-    const oncall = tag(resource, ['oncall', 'on-call', 'on_call', 'pagerduty', 'escalation']);
-    if (oncall) details.push(`on-call ${oncall}`);
-    const desired = tag(resource, ['desiredCount', 'desired', 'desired_count']);
-    const running = tag(resource, ['runningCount', 'running', 'running_count']);
-    if (desired || running) details.push(`desired ${desired ?? '?'} / running ${running ?? '?'}`);
-    const changed = tag(resource, ['lastChangedAt', 'lastChange', 'last_change', 'lastDeployedAt', 'deployedAt', 'updatedAt']);
-    if (changed) details.push(`last change ${changed}`);
-    const link = consoleLink(resource);
-    if (link) details.push(`console ${link}`);
+    // One source for what a responder needs (owner, on-call, counts, last change, console), as on the resource cards.
+    const known = factsOf(resource);
+    const details: string[] = [`${resource.type}, ${resource.region}, state ${resource.state}`, ...responderFactList(known).map((f) => `${f.label.toLowerCase()} ${f.value}`)];
+    if (known.consoleUrl) details.push(`console ${known.consoleUrl}`);
     facts.push({ label: resource.name, value: details.join(' · ') });
   }
   return facts;
 }
 
-function tag(resource: CloudResource, keys: readonly string[]): string | undefined {
-  const lower = new Map(Object.entries(resource.tags).map(([k, v]) => [k.toLowerCase(), v]));
-  for (const key of keys) {
-    const value = lower.get(key.toLowerCase());
-    if (value) return value;
-  }
-  return undefined;
-}
-
-/** Where the resource lives in its provider's console. */
-export function consoleLink(resource: CloudResource): string | undefined {
-  switch (resource.provider) {
-    case 'aws':
-      // The console resolves any ARN to the resource's own page.
-      return resource.id.startsWith('arn:') ? `https://console.aws.amazon.com/go/view?arn=${encodeURIComponent(resource.id)}` : undefined;
-    case 'azure':
-      return resource.id.startsWith('/subscriptions/') ? `https://portal.azure.com/#resource${resource.id}` : undefined;
-    case 'gcp': {
-      const project = /\/projects\/([^/]+)/.exec(resource.id)?.[1];
-      if (!project) return undefined;
-      const name = resource.id.split('/').at(-1) ?? resource.name;
-      const zone = /\/zones\/([^/]+)/.exec(resource.id)?.[1];
-      const region = /\/locations\/([^/]+)/.exec(resource.id)?.[1] ?? resource.region;
-      const q = `?project=${encodeURIComponent(project)}`;
-      switch (resource.type) {
-        case 'gcp.run.service': return `https://console.cloud.google.com/run/detail/${region}/${name}/metrics${q}`;
-        case 'gcp.compute.instance': return zone ? `https://console.cloud.google.com/compute/instancesDetail/zones/${zone}/instances/${name}${q}` : undefined;
-        case 'gcp.sql.instance': return `https://console.cloud.google.com/sql/instances/${name}/overview${q}`;
-        case 'gcp.compute.instanceGroupManager': return zone ? `https://console.cloud.google.com/compute/instanceGroups/details/${zone}/${name}${q}` : undefined;
-        default: return `https://console.cloud.google.com/home/dashboard${q}`;
-      }
-    }
-  }
-}
 
 export type { RuleMatch };

@@ -74,8 +74,8 @@ describe('Slack: the demo answers as a diagnosis (issue #19)', () => {
     // Never another provider's runbook.
     expect(shown).not.toMatch(/azure-app-service-5xx|Azure App Service/);
     // Who to call and where to look.
-    expect(shown).toContain('on-call payments-primary');
-    expect(shown).toContain('https://console.aws.amazon.com/go/view?arn=');
+    expect(shown).toContain('on call payments-primary');
+    expect(shown).toContain('https://us-east-1.console.aws.amazon.com/ecs/v2/clusters/prod-cluster/services/checkout-api/health');
   });
 
   it('the orders-queue alert reads its consumer order-worker and finds its Throttles', async () => {
