@@ -159,7 +159,9 @@ describe('hostile input through the real server', () => {
     })), { numRuns: hardeningRuns });
     await settled();
     expect(teams.calls.length).toBeGreaterThan(0);
-    for (const call of teams.calls) expect(collectText(call.activity.attachments).join('\n')).not.toMatch(/\]\(/);
+    // The only link a card may carry is a resource's console page, built from its id in the estate.
+    const consoleLink = /\[console\]\(https:\/\/([a-z0-9-]+\.)?(console\.aws\.amazon\.com|portal\.azure\.com|console\.cloud\.google\.com)\/[^\s()<>]*\)/g;
+    for (const call of teams.calls) expect(collectText(call.activity.attachments).join('\n').replace(consoleLink, '')).not.toMatch(/\]\(/);
     await stillStanding();
   });
 

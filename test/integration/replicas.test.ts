@@ -82,7 +82,9 @@ describe('two replicas on real Neo4j and Weaviate', () => {
     const stored = await bots[0]?.runtime.approvals.get('demo', approve.value);
     expect(stored).toMatchObject({ state: 'succeeded', decisions: [{ decision: 'approve', by: 'U0000ADMIN' }] });
     const audit = (await bots[1]?.runtime.stores.audit.list('demo', { subjectId: approve.value }))?.map((e) => e.type) ?? [];
-    expect(audit.filter((t) => t !== 'approval.click_ignored')).toEqual(['approval.requested', 'approval.approved', 'action.started', 'action.succeeded']);
+    // Other suites on the shared Neo4j ask the demo org the same question: their identical proposal reuses this
+    // pending request ('approval.reused', by design) instead of duplicating it. Executions are what must be once.
+    expect(audit.filter((t) => t !== 'approval.click_ignored' && t !== 'approval.reused')).toEqual(['approval.requested', 'approval.approved', 'action.started', 'action.succeeded']);
     expect(audit.filter((t) => t === 'approval.click_ignored')).toHaveLength(20);
   });
 

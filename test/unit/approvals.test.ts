@@ -240,9 +240,12 @@ describe('ApprovalService: decisions', () => {
       await apiKeys.create({ ...key, keyId: '00000000000000b0', createdBy: 'cli:carol' });
       const bobs = await propose(approvals, 'high', 'U-admin2');
       expect(await byKey(approvals, bobs, '00000000000000b0')).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
-      const alices = await propose(approvals, 'high', 'U-admin');
-      expect(await approvals.decide(click(alices, 'aad-alice', 'approve', 'C1', 'teams'))).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
       expect(executedIds(executor)).toEqual([]);
+      // A separate store: the same action proposed again would reuse Bob's pending request (no duplicates).
+      const fresh = setup({ org: fourEyesOrg() });
+      const alices = await propose(fresh.approvals, 'high', 'U-admin');
+      expect(await fresh.approvals.decide(click(alices, 'aad-alice', 'approve', 'C1', 'teams'))).toMatchObject({ kind: 'forbidden', message: expect.stringContaining('another admin must approve it') });
+      expect(executedIds(fresh.executor)).toEqual([]);
     });
 
     it('two unlinked keys of one creator are one person', async () => {

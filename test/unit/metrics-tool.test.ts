@@ -104,7 +104,8 @@ describe('get_metrics with live providers', () => {
     const addressed = new Set(cloudWatchBodies[0]?.MetricDataQueries.map((q) => q.MetricStat.Metric.Dimensions.at(-1)?.Value));
     expect(addressed.has('catalog-api')).toBe(true);
     expect(addressed.size).toBeGreaterThan(1); // its dependencies ride in the same call
-    expect(reply.summary).toBe('catalog-api is running: CPUUtilization above threshold 80 for the last 12 min');
+    // The fake answers every resource with the same breached series, so the app and its database are equally suspect.
+    expect(reply.summary).toBe('Two possible causes: catalog-api CPUUtilization 93% (> 80% for 12 min), or catalog-db CPUUtilization 93% (> 80% for 12 min)');
     expect(text).toContain('CPUUtilization');
 
     fakeClouds();

@@ -30,8 +30,10 @@ export function ollamaChatModel(settings: OllamaChatSettings): ChatOllama {
 /** What went wrong with the model server, in words an operator can act on. */
 export function describeModelFailure(error: unknown, model: string, baseUrl: string | undefined): string {
   const where = baseUrl ? `Ollama at ${baseUrl}` : 'The model server';
-  const status = (error as { status_code?: unknown }).status_code;
-  const message = error instanceof Error ? error.message : String(error);
+  // LangChain wraps what an inner middleware lets through (MiddlewareError): the server's error is on the cause chain.
+  const answered = findStatus(error);
+  const status = answered?.status;
+  const message = answered?.message ?? (error instanceof Error ? error.message : String(error));
   if (typeof status === 'number') {
     if (status === 404 || /not found/i.test(message)) return `${where} does not have the model "${model}": run \`ollama pull ${model}\` there, or set OLLAMA_MODEL to a model it has.`;
     return `${where} answered ${status}: ${message.slice(0, 200)}`;
@@ -41,6 +43,13 @@ export function describeModelFailure(error: unknown, model: string, baseUrl: str
     return `${where} is unreachable (${code ?? message.slice(0, 120)}); check OLLAMA_BASE_URL and that \`ollama serve\` is running.`;
   }
   return `${where} failed: ${message.slice(0, 200)}`;
+}
+
+function findStatus(error: unknown, depth = 0): { status: number; message: string } | undefined {
+  if (depth > 4 || !error || typeof error !== 'object') return undefined;
+  const status = (error as { status_code?: unknown }).status_code;
+  if (typeof status === 'number') return { status, message: error instanceof Error ? error.message : String(error) };
+  return findStatus((error as { cause?: unknown }).cause, depth + 1);
 }
 
 function findCode(error: unknown, depth = 0): string | undefined {

@@ -66,6 +66,17 @@ function renderPack(pack: EvidencePack, excerptChars: number): string {
     lines.push('Resources:');
     for (const r of pack.primary) lines.push(`- ${resourceLine(r, true)}`);
   }
+  // The diagnosis and the actions its rules support come first: a pack cut to fit its budget loses raw detail, never the conclusion.
+  if (pack.diagnosis) lines.push(...diagnosisLines(pack, label));
+  if (pack.suggestions.length > 0) {
+    lines.push('Actions whose runbook rule holds on the likely cause (not proposed yet; at most one per cause):');
+    for (const s of pack.suggestions) lines.push(`- ${s.kind} ${JSON.stringify(s.params)} on ${s.target.name} (id=${s.target.id}) from [${s.runbookId}]: ${oneLine(s.reason).slice(0, 200)}`);
+  }
+  if (pack.related.length > 0) {
+    lines.push(`Metrics (window ${pack.metricWindowMinutes} min):`);
+    for (const s of pack.summaries) lines.push(`- ${metricLine(s, label(s.resourceId, s.resourceName))}`);
+    for (const r of pack.noMetrics) lines.push(`- ${label(r.id, r.name)}: no metric data in the window.`);
+  }
   for (const view of pack.views) {
     if (!view?.resource) continue;
     const deps = view.dependencies.filter((n) => n.depth === 1).map((n) => resourceLine(n.resource, false));
@@ -74,11 +85,6 @@ function renderPack(pack: EvidencePack, excerptChars: number): string {
     lines.push(`Dependencies of ${name}: ${deps.length ? deps.join('; ') : 'none recorded'}.`);
     if (dependents.length) lines.push(`Depend on ${name} (blast radius): ${dependents.slice(0, 6).join('; ')}${dependents.length > 6 ? `; and ${dependents.length - 6} more` : ''}.`);
   }
-  if (pack.related.length > 0) {
-    lines.push(`Metrics (window ${pack.metricWindowMinutes} min):`);
-    for (const s of pack.summaries) lines.push(`- ${metricLine(s, label(s.resourceId, s.resourceName))}`);
-    for (const r of pack.noMetrics) lines.push(`- ${label(r.id, r.name)}: no metric data in the window.`);
-  }
   if (pack.hits.length > 0) {
     lines.push('Runbook sections (cite as [runbook-id § Section]):');
     for (const hit of pack.hits.slice(0, 3)) {
@@ -86,11 +92,6 @@ function renderPack(pack: EvidencePack, excerptChars: number): string {
       lines.push(`- [${hit.chunk.runbookId} § ${hit.chunk.section}] ${hit.chunk.title}${excerpt}`);
     }
   } else lines.push('Runbooks: none matched.');
-  if (pack.diagnosis) lines.push(...diagnosisLines(pack, label));
-  if (pack.suggestions.length > 0) {
-    lines.push('Actions whose runbook rule holds on the likely cause (not proposed yet; at most one per cause):');
-    for (const s of pack.suggestions) lines.push(`- ${s.kind} ${JSON.stringify(s.params)} on ${s.target.name} (id=${s.target.id}) from [${s.runbookId}]: ${oneLine(s.reason).slice(0, 200)}`);
-  }
   if (pack.degraded.length > 0) lines.push(`Could not gather: ${pack.degraded.join('; ')}.`);
   return lines.join('\n');
 }
