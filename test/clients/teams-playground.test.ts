@@ -144,14 +144,14 @@ describe.skipIf(!browserPath)('Teams through Microsoft 365 Agents Playground in 
   it('asks to confirm a medium-risk action before running it', async () => {
     const confirm = page.getByRole('button', { name: 'Approve…' });
     const earlier = await confirm.count();
-    await postInChannel('why is checkout-api slow?');
-    // The new thread's medium-risk card (a forced redeployment): Approve… opens the confirmation first.
+    await postInChannel('why is orders-queue backing up?');
+    // The new thread's medium-risk card (order-worker's reserved concurrency): Approve… opens the confirmation first.
     await expect.poll(() => confirm.count(), { timeout: 60_000 }).toBeGreaterThan(earlier);
     await page.waitForTimeout(1_000);
     await confirm.last().click();
     const run = page.getByRole('button', { name: 'Approve and run' }).last();
     await run.waitFor({ timeout: 10_000 });
-    await page.getByText(/Run this action\? Force a new deployment/).last().waitFor({ timeout: 10_000 });
+    await page.getByText(/Run this action\? Set reserved concurrency of Lambda order-worker/).last().waitFor({ timeout: 10_000 });
     await shot('channel-confirm');
     const before = await page.getByText(/Approved by Alex Wilber/).count();
     await run.click();

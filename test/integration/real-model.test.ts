@@ -22,7 +22,7 @@ import { createTestWeaviateRunbookIndex } from '../support/weaviate.ts';
  * a few minutes on two CPU cores; the scripted evals cover the agent's behaviour in depth.
  */
 const ollama = inject('ollama');
-const callTimeoutMs = 150_000;
+const callTimeoutMs = 240_000;
 
 describe('a real model through ChatOllama', () => {
   let runtime: Runtime;
