@@ -83,7 +83,9 @@ describe('a restart between an action and its verification', () => {
     expect(inThread()).toHaveLength(1);
     const verified = (await second.runtime.stores.audit.list('demo', { subjectId: approve.value })).filter((e) => e.type === 'action.verified');
     expect(verified).toHaveLength(1);
-    expect(executor.executed.map((a) => a.id)).toEqual([approve.value]);
+    // This request ran once. (The restarted bot's sweeper may also finish requests that other suites left
+    // approved on the shared Neo4j, with this executor: they are theirs, not a second run of this one.)
+    expect(executor.executed.filter((a) => a.id === approve.value)).toHaveLength(1);
   }, 90_000);
 
   it('loses no accepted alert: what a stopped process queued is delivered by the next one, once', async () => {
