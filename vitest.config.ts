@@ -1,7 +1,12 @@
 import { defineConfig } from 'vitest/config';
 
-/** The real clients (a browser driving the Teams Playground, a real local model) run alone afterwards: vitest.clients.config.ts. */
-export const clientSuites = ['test/clients/**/*.test.ts', 'test/integration/real-model.test.ts'];
+/**
+ * Suites that run one file at a time afterwards (vitest.clients.config.ts): the real clients (a browser driving
+ * the Teams Playground, a real local model), which need the cores to themselves, and the suites that run whole
+ * bots on the demo organization in one shared Neo4j (replicas, restarts, faults), whose sweepers and request
+ * reuse would otherwise settle each other's approvals.
+ */
+export const clientSuites = ['test/clients/**/*.test.ts', 'test/integration/**/*.test.ts', 'test/hardening/**/*.services.test.ts'];
 
 export default defineConfig({
   test: {
