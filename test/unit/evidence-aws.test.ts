@@ -122,6 +122,16 @@ describe('AWS changes through the real SDK clients', () => {
     expect(result.failures[0]?.message).toContain('Grant the bot ecs:DescribeServices');
   });
 
+  it('gives up on an AWS API that does not answer within the read\'s bound and says so, keeping what the others answered', async () => {
+    nock('https://cloudtrail.us-east-1.amazonaws.com').post('/').delay(5_000).reply(200, { Events: [] }, json);
+    nock('https://ecs.us-east-1.amazonaws.com').post('/').reply(200, { services: [{ serviceName: 'checkout-api', deployments: [] }], failures: [] }, json);
+    const started = Date.now();
+    const result = await new AwsChangeSource({ accounts: accountsOf(accounts), credentials: new AwsCredentials({ base }), retry: quickRetry, now: () => now, timeoutMs: 300 }).read(request([checkout]));
+    expect(Date.now() - started).toBeLessThan(3_000);
+    expect(result.failures).toEqual([expect.objectContaining({ reason: 'timeout', resourceName: 'checkout-api' })]);
+    nock.abortPendingRequests();
+  });
+
   it('refuses a resource outside the channel\'s accounts without calling AWS', async () => {
     const result = await changes().read(request([checkout], ['222222222222']));
     expect(result).toEqual({ items: [], failures: [expect.objectContaining({ reason: 'out_of_scope' })] });
